@@ -1,0 +1,30 @@
+namespace OpenGrid.Core;
+
+/// <summary>
+/// Stable error codes. The API puts them in ProblemDetails <c>code</c>, the CLI maps them to exit codes.
+/// Checklist when adding one: a constant here, its HTTP status in Coordinator/Api/Problems.cs, its exit code in
+/// Cli/ExitCodes.cs, a line in docs/api.md.
+/// </summary>
+public static class ErrorCodes
+{
+    public const string SpecInvalid = "spec.invalid";
+    public const string SpecUnsatisfiable = "spec.unsatisfiable";
+    public const string InputMissing = "input.missing";
+    public const string JobNotFound = "job.not_found";
+    public const string JobNotCancellable = "job.not_cancellable";
+    public const string ContentNotFound = "content.not_found";
+    public const string ContentTooLarge = "content.too_large";
+    public const string ContentIncomplete = "content.incomplete";
+    public const string ContentCorrupt = "content.corrupt";
+    public const string ContentInvalidCid = "content.invalid_cid";
+    public const string AuthRequired = "auth.required";
+    public const string AuthInvalidSignature = "auth.invalid_signature";
+    public const string AuthChallengeExpired = "auth.challenge_expired";
+    public const string Forbidden = "auth.forbidden";
+    public const string LeaseNotYours = "lease.not_yours";
+    public const string LeaseStaleEpoch = "lease.stale_epoch";
+    public const string RequestInvalid = "request.invalid";
+}
+
+/// <summary>An expected rejection: a stable code and a sentence for a person.</summary>
+public sealed record Rejection(string Code, string Message);

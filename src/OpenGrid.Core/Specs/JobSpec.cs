@@ -1,0 +1,76 @@
+using OpenGrid.Core.Content;
+
+namespace OpenGrid.Core.Specs;
+
+/// <summary>A parsed, validated job spec v1 (<c>apiVersion: opengrid/v1</c>, <c>kind: Job</c>). See docs/job-spec.md.</summary>
+public sealed record JobSpec
+{
+    public const string ApiVersionV1 = "opengrid/v1";
+
+    public required string Name { get; init; }
+    public required ProcessRuntime Runtime { get; init; }
+    public IReadOnlyList<InputSpec> Inputs { get; init; } = [];
+    public IReadOnlyList<OutputSpec> Outputs { get; init; } = [];
+    public ResourceRequest Resources { get; init; } = ResourceRequest.Default;
+    public JobLimits Limits { get; init; } = JobLimits.Default;
+    public NetworkPolicy Network { get; init; } = NetworkPolicy.None;
+    public PriceCap Price { get; init; } = PriceCap.Default;
+    public VerifyPolicy Verify { get; init; } = VerifyPolicy.Single;
+    /// <summary>Provider capabilities the job needs, e.g. <c>python3-torch</c>, <c>blender</c>.</summary>
+    public IReadOnlyList<string> Requires { get; init; } = [];
+}
+
+/// <summary>The <c>process</c> runtime: argv = command ++ args, run in the sandbox with the given environment.</summary>
+public sealed record ProcessRuntime(
+    IReadOnlyList<string> Command,
+    IReadOnlyList<string> Args,
+    IReadOnlyDictionary<string, string> Env)
+{
+    public IEnumerable<string> Argv => Command.Concat(Args);
+}
+
+/// <summary>An input file placed at <see cref="Path"/> (relative to the work dir). Exactly one of From (a local
+/// file, uploaded at submit) and Cid is set.</summary>
+public sealed record InputSpec(string Path, string? From, Cid? Cid);
+
+/// <summary>How outputs are compared across replicas (used by verification).</summary>
+public enum CompareMode { Exact, Tolerance, Image, Text }
+
+/// <summary>An output path under <c>/out</c> and its comparator.</summary>
+public sealed record OutputSpec(string Path, CompareMode Compare);
+
+/// <summary>Resources a job asks for. CPU in millicores, sizes in bytes.</summary>
+public sealed record ResourceRequest(long CpuMillis, long MemoryBytes, long DiskBytes, GpuRequest Gpu)
+{
+    public static readonly ResourceRequest Default = new(1000, 512L << 20, 1L << 30, GpuRequest.None);
+}
+
+/// <summary>GPUs a job asks for; Model null means any model; MemoryBytes is per GPU (0 = any).</summary>
+public sealed record GpuRequest(int Count, string? Model, long MemoryBytes)
+{
+    public static readonly GpuRequest None = new(0, null, 0);
+}
+
+/// <summary>Wall-clock timeout and process-count cap enforced by the sandbox.</summary>
+public sealed record JobLimits(TimeSpan Timeout, int Processes)
+{
+    public static readonly JobLimits Default = new(TimeSpan.FromMinutes(10), 256);
+}
+
+/// <summary>Network egress. v1 supports only <c>none</c>; allow-lists come with a later runtime.</summary>
+public sealed record NetworkPolicy(string Egress)
+{
+    public static readonly NetworkPolicy None = new("none");
+}
+
+/// <summary>Price cap: max price per hour in token base units (6 decimals) and the settlement mode.</summary>
+public sealed record PriceCap(TokenAmount MaxPerHour, string Mode)
+{
+    public static readonly PriceCap Default = new(TokenAmount.FromBaseUnits(1_000_000), "milestone");
+}
+
+/// <summary>Replication: run on <see cref="Replicas"/> providers, succeed when <see cref="Quorum"/> agree.</summary>
+public sealed record VerifyPolicy(int Replicas, int Quorum)
+{
+    public static readonly VerifyPolicy Single = new(1, 1);
+}
