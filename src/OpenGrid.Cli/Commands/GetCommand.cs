@@ -1,0 +1,60 @@
+using System.CommandLine;
+using OpenGrid.Cli.Jobs;
+using OpenGrid.Cli.Output;
+using OpenGrid.Protocol;
+
+namespace OpenGrid.Cli.Commands;
+
+/// <summary><c>og get id -o DIR</c>: download a job's outputs, every file checked against its CID.</summary>
+internal static class GetCommand
+{
+    public static Command Create(CliContext ctx)
+    {
+        var id = CommonOptions.JobId();
+        var output = new Option<string>("--output", "-o")
+        {
+            Description = "Folder to write the files into (created if missing); each lands at DIR/<its path under /out>.",
+            HelpName = "DIR",
+            Required = true,
+        };
+        var json = CommonOptions.Json();
+        var coordinator = CommonOptions.Coordinator();
+        var command = new Command("get",
+            "Download a job's output files. Every file is checked against its CID before it is put in place; a file " +
+            "that does not match is not kept (exit 7). Prints each file's path, size and CID.")
+        {
+            id, output, json, coordinator,
+        };
+        CommandHelp.Examples(command,
+            "og get 0197a5c2e4b07d3f8a1b2c3d4e5f6a7b -o results",
+            "og get 0197a5c2e4b07d3f8a1b2c3d4e5f6a7b -o results --json   # one {path, cid, size} per line");
+        CommandAction.Set(command, ctx, async (parseResult, ct) =>
+        {
+            var folder = ctx.Env.FullPath(parseResult.GetValue(output)!);
+            var client = ctx.Connect(parseResult.GetValue(coordinator));
+            var job = await client.GetJobAsync(parseResult.GetValue(id)!, ct);
+            if (job.Outputs.Count == 0)
+            {
+                if (!JobStates.IsTerminal(job.State))
+                    throw new CliException($"job {job.Id} is {job.State}; its outputs can be fetched once it ends (wait with: og logs {job.Id} -f)", ExitCodes.Failure);
+                ctx.Stderr.WriteLine($"job {job.Id} ({job.State}) has no output files");
+                return ExitCodes.Ok;
+            }
+            var files = await OutputDownloader.DownloadAsync(ctx, client, job, folder, ct);
+            if (parseResult.GetValue(json))
+            {
+                foreach (var file in files)
+                    JsonOutput.Write(ctx.Stdout, file.Output, OpenGridJsonContext.Default.OutputFileView);
+            }
+            else
+            {
+                var table = new TextTable("FILE", "SIZE", "CID");
+                foreach (var file in files)
+                    table.Add(Path.GetRelativePath(ctx.Env.CurrentDirectory, file.LocalPath), Formats.Bytes(file.Output.Size), file.Output.Cid);
+                table.Write(ctx.Stdout);
+            }
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+}

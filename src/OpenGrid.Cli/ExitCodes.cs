@@ -1,0 +1,53 @@
+using OpenGrid.Core;
+
+namespace OpenGrid.Cli;
+
+/// <summary>
+/// The documented exit codes of <c>og</c> (docs/cli.md) and how the coordinator's stable error codes
+/// (<see cref="ErrorCodes"/>, docs/api.md) and a job's end state map onto them.
+/// </summary>
+internal static class ExitCodes
+{
+    public const int Ok = 0;
+    /// <summary>The job failed, or something failed that is not one of the kinds below.</summary>
+    public const int Failure = 1;
+    /// <summary>Invalid input: a bad spec, bad arguments, an unsatisfiable spec, a missing or oversized input.</summary>
+    public const int InvalidInput = 2;
+    public const int NotFound = 3;
+    public const int Auth = 4;
+    public const int CoordinatorUnreachable = 5;
+    /// <summary>The request conflicts with the current state: the job already ended, a grid already runs.</summary>
+    public const int Conflict = 6;
+    /// <summary>Content did not match its CID, or arrived incomplete, or an output path escapes its folder.</summary>
+    public const int Integrity = 7;
+    /// <summary>The job ran out of time (as <c>timeout(1)</c> does).</summary>
+    public const int TimedOut = 124;
+    /// <summary>The job was cancelled, or og was interrupted (Ctrl-C, 128 + SIGINT).</summary>
+    public const int Interrupted = 130;
+
+    public static int ForErrorCode(string? code) => code switch
+    {
+        ErrorCodes.RequestInvalid or ErrorCodes.SpecInvalid or ErrorCodes.SpecUnsatisfiable or ErrorCodes.InputMissing
+            or ErrorCodes.ContentInvalidCid or ErrorCodes.ContentTooLarge => InvalidInput,
+        ErrorCodes.JobNotFound or ErrorCodes.ContentNotFound => NotFound,
+        ErrorCodes.AuthRequired or ErrorCodes.AuthInvalidSignature or ErrorCodes.AuthChallengeExpired
+            or ErrorCodes.Forbidden => Auth,
+        ErrorCodes.JobNotCancellable => Conflict,
+        ErrorCodes.ContentIncomplete or ErrorCodes.ContentCorrupt => Integrity,
+        // lease.* are answers to providers, never to a requester; anything unknown is a generic failure.
+        _ => Failure,
+    };
+
+    /// <summary>
+    /// The exit status of <c>og submit --follow</c> / <c>og logs -f</c> for a job that ended in <paramref name="state"/>:
+    /// succeeded 0, failed its exit code (1 when it has none), timed_out 124, cancelled 130.
+    /// </summary>
+    public static int ForJobEnd(string state, int? exitCode) => state switch
+    {
+        "succeeded" => Ok,
+        "failed" => exitCode is > 0 and < 256 ? exitCode.Value : Failure,
+        "timed_out" => TimedOut,
+        "cancelled" => Interrupted,
+        _ => Failure,
+    };
+}

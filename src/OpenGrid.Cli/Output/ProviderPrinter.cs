@@ -1,0 +1,34 @@
+using OpenGrid.Protocol.Api;
+
+namespace OpenGrid.Cli.Output;
+
+/// <summary>Human view of providers (<c>og providers</c>): one block each, hardware to sandbox enforcement.</summary>
+internal static class ProviderPrinter
+{
+    public static void Write(TextWriter w, IReadOnlyList<ProviderView> providers)
+    {
+        for (var i = 0; i < providers.Count; i++)
+        {
+            if (i > 0)
+                w.WriteLine();
+            var p = providers[i];
+            var h = p.Hardware;
+            w.WriteLine($"{p.Name}  {p.Address}  {p.State}");
+            w.WriteLine($"  cpu           {h.Cores} cores, {Formats.OrDash(h.CpuModel)}");
+            w.WriteLine($"  memory        {Formats.Bytes(h.MemoryBytes)}");
+            w.WriteLine($"  disk          {Formats.Bytes(h.DiskBytes)}");
+            w.WriteLine($"  gpus          {(h.Gpus.Count == 0 ? "none" : string.Join("; ", h.Gpus.Select(Gpu)))}");
+            w.WriteLine($"  capabilities  {(p.Capabilities.Count == 0 ? "none" : string.Join(", ", p.Capabilities))}");
+            w.WriteLine($"  sandbox       {p.Sandbox.Runtime}, cgroup {p.Sandbox.CgroupVersion}, enforced: " +
+                        (p.Sandbox.Enforced.Count == 0 ? "nothing" : string.Join(", ", p.Sandbox.Enforced)));
+            w.WriteLine($"  current job   {Formats.OrDash(p.CurrentJob)}");
+            w.WriteLine($"  last seen     {Formats.Time(p.LastSeen)}");
+        }
+    }
+
+    private static string Gpu(GpuView g)
+    {
+        var extra = new[] { g.Driver is { } d ? $"driver {d}" : null, g.Cuda is { } c ? $"CUDA {c}" : null }.OfType<string>().ToList();
+        return $"{g.Model} {Formats.Bytes(g.MemoryBytes)}" + (extra.Count > 0 ? $" ({string.Join(", ", extra)})" : "");
+    }
+}

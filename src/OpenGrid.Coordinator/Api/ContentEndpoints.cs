@@ -1,0 +1,80 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
+using OpenGrid.Coordinator.Auth;
+using OpenGrid.Coordinator.Content;
+using OpenGrid.Coordinator.Persistence;
+using OpenGrid.Core;
+using OpenGrid.Core.Content;
+using OpenGrid.Protocol.Api;
+
+namespace OpenGrid.Coordinator.Api;
+
+/// <summary>
+/// <c>/v1/content</c>: the content store. Uploads stream to disk while hashing (never buffered whole) under a size
+/// cap; downloads are re-hashed before they are served. Access: whoever uploaded a CID, owns a job that uses or
+/// produced it, or holds a lease on a job that uses it.
+/// </summary>
+public static class ContentEndpoints
+{
+    public static void MapContentEndpoints(this IEndpointRouteBuilder app)
+    {
+        var content = app.MapGroup("/v1/content").WithTags("content").RequireAuthorization();
+
+        content.MapPost("/", async (HttpContext context, ClaimsPrincipal user, FileBlockstore blocks, IJobStore store,
+            IOptions<CoordinatorOptions> options, CancellationToken ct) =>
+        {
+            var max = options.Value.MaxContentBytes;
+            if (context.Request.ContentLength is { } declared && declared > max)
+                return TooLarge(max);
+            if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+                limit.MaxRequestBodySize = null; // The blockstore enforces MaxContentBytes while streaming.
+
+            ContentPutResult result;
+            try
+            {
+                result = await blocks.PutAsync(context.Request.Body, context.Request.ContentLength, ct);
+            }
+            catch (Exception e) when (e is IOException or BadHttpRequestException or OperationCanceledException)
+            {
+                return Problems.Result(ErrorCodes.ContentIncomplete, "the upload broke off; nothing was stored");
+            }
+            return result switch
+            {
+                ContentPutResult.Stored stored => await StoredAsync(stored, user, store, ct),
+                ContentPutResult.TooLarge => TooLarge(max),
+                _ => Problems.Result(ErrorCodes.ContentIncomplete, "the body ended before Content-Length bytes arrived; nothing was stored"),
+            };
+        }).Accepts<Stream>("application/octet-stream").Produces<ContentPutResponse>(StatusCodes.Status201Created);
+
+        content.MapGet("/{cid}", async (string cid, ClaimsPrincipal user, FileBlockstore blocks, IJobStore store, CancellationToken ct) =>
+        {
+            if (!Cid.TryParse(cid, out var parsed))
+                return Problems.Result(ErrorCodes.ContentInvalidCid, $"'{cid}' is not a CIDv1 (base32, sha2-256)");
+            if (!blocks.Contains(parsed))
+                return Problems.Result(ErrorCodes.ContentNotFound, $"{cid} is not in the content store");
+            if (!await store.CanReadContentAsync(parsed, user.Account(), ct))
+                return Problems.Result(ErrorCodes.Forbidden, $"you have no job, lease or upload that uses {cid}");
+            try
+            {
+                var stream = await blocks.OpenVerifiedAsync(parsed, ct);
+                return stream is null
+                    ? Problems.Result(ErrorCodes.ContentNotFound, $"{cid} is not in the content store")
+                    : Results.Stream(stream, "application/octet-stream");
+            }
+            catch (ContentCorruptException)
+            {
+                return Problems.Result(ErrorCodes.ContentCorrupt, $"the stored bytes of {cid} no longer match it; they were quarantined");
+            }
+        });
+    }
+
+    private static async Task<IResult> StoredAsync(ContentPutResult.Stored stored, ClaimsPrincipal user, IJobStore store, CancellationToken ct)
+    {
+        await store.GrantContentAsync(stored.Cid, user.Account(), ct);
+        return Results.Created($"/v1/content/{stored.Cid}", new ContentPutResponse(stored.Cid.ToString(), stored.Size));
+    }
+
+    private static IResult TooLarge(long max) =>
+        Problems.Result(ErrorCodes.ContentTooLarge, $"content is larger than this coordinator's limit of {max} bytes");
+}

@@ -1,0 +1,66 @@
+using System.Security.Claims;
+using OpenGrid.Coordinator.Auth;
+using OpenGrid.Coordinator.Jobs;
+using OpenGrid.Coordinator.Persistence;
+using OpenGrid.Core;
+using OpenGrid.Core.Jobs;
+using OpenGrid.Protocol.Api;
+
+namespace OpenGrid.Coordinator.Api;
+
+/// <summary><c>/v1/jobs</c>: submit, read, list and cancel your own jobs.</summary>
+public static class JobsEndpoints
+{
+    private const int MaxSpecBytes = 64 * 1024;
+    private const int ListLimit = 500;
+
+    public static void MapJobsEndpoints(this IEndpointRouteBuilder app)
+    {
+        var jobs = app.MapGroup("/v1/jobs").WithTags("jobs").RequireAuthorization();
+
+        jobs.MapPost("/", async (SubmitJobRequest request, ClaimsPrincipal user, JobLifecycle lifecycle, CancellationToken ct) =>
+        {
+            if (request.Spec is null || request.Spec.Length > MaxSpecBytes)
+                return Problems.Result(ErrorCodes.SpecInvalid, $"spec must be YAML text of at most {MaxSpecBytes} bytes");
+            var outcome = await lifecycle.SubmitAsync(user.Account(), request, ct);
+            return outcome.Job is { } job
+                ? Results.Accepted($"/v1/jobs/{job.Id}", job.ToView())
+                : Problems.Result(outcome.Rejection!, outcome.SpecErrors);
+        });
+
+        jobs.MapGet("/", async (string? state, ClaimsPrincipal user, IJobStore store, CancellationToken ct) =>
+        {
+            JobState? filter = null;
+            if (state is not null)
+            {
+                if (!JobStateMachine.TryParseWire(state, out var s))
+                    return Problems.Result(ErrorCodes.RequestInvalid,
+                        $"unknown state '{state}'; valid: {string.Join(", ", Enum.GetValues<JobState>().Select(x => x.ToWire()))}");
+                filter = s;
+            }
+            var list = await store.ListJobsAsync(user.Account(), filter, ListLimit, ct);
+            return Results.Ok(new JobListView(list.Select(j => j.ToView()).ToList()));
+        });
+
+        jobs.MapGet("/{id}", async (string id, ClaimsPrincipal user, IJobStore store, CancellationToken ct) =>
+            await FindOwnAsync(id, user, store, ct) is { } job ? Results.Ok(job.ToView()) : NotFound(id));
+
+        jobs.MapPost("/{id}/cancel", async (string id, ClaimsPrincipal user, JobLifecycle lifecycle, CancellationToken ct) =>
+        {
+            if (!JobId.TryParse(id, out var jobId))
+                return NotFound(id);
+            var (job, rejection) = await lifecycle.CancelAsync(user.Account(), jobId, ct);
+            return job is not null ? Results.Ok(job.ToView()) : Problems.Result(rejection!);
+        });
+
+        jobs.MapGet("/{id}/logs", LogsEndpoint.StreamAsync);
+    }
+
+    /// <summary>The job when it exists and belongs to the caller; someone else's job looks the same as none.</summary>
+    internal static async Task<Job?> FindOwnAsync(string id, ClaimsPrincipal user, IJobStore store, CancellationToken ct) =>
+        JobId.TryParse(id, out var jobId) && await store.GetJobAsync(jobId, ct) is { } job && job.Requester == user.Account()
+            ? job
+            : null;
+
+    internal static IResult NotFound(string id) => Problems.Result(ErrorCodes.JobNotFound, $"no job '{id}' of yours");
+}

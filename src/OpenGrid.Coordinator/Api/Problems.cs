@@ -1,0 +1,65 @@
+using OpenGrid.Core;
+using OpenGrid.Protocol;
+
+namespace OpenGrid.Coordinator.Api;
+
+/// <summary>Maps rejections to RFC 9457 ProblemDetails with the stable <c>code</c> (see docs/api.md).</summary>
+public static class Problems
+{
+    public static int StatusOf(string code) => code switch
+    {
+        ErrorCodes.SpecInvalid or ErrorCodes.SpecUnsatisfiable or ErrorCodes.InputMissing => StatusCodes.Status422UnprocessableEntity,
+        ErrorCodes.JobNotFound or ErrorCodes.ContentNotFound => StatusCodes.Status404NotFound,
+        ErrorCodes.JobNotCancellable => StatusCodes.Status409Conflict,
+        ErrorCodes.ContentTooLarge => StatusCodes.Status413PayloadTooLarge,
+        ErrorCodes.ContentCorrupt => StatusCodes.Status502BadGateway,
+        ErrorCodes.AuthRequired or ErrorCodes.AuthInvalidSignature or ErrorCodes.AuthChallengeExpired => StatusCodes.Status401Unauthorized,
+        ErrorCodes.Forbidden or ErrorCodes.LeaseNotYours => StatusCodes.Status403Forbidden,
+        ErrorCodes.LeaseStaleEpoch => StatusCodes.Status409Conflict,
+        _ => StatusCodes.Status400BadRequest,
+    };
+
+    public static ProblemView ToView(Rejection rejection, IReadOnlyList<SpecErrorView>? errors = null)
+    {
+        var status = StatusOf(rejection.Code);
+        return new ProblemView($"https://opengrid.dev/errors/{rejection.Code}", TitleOf(rejection.Code), status,
+            rejection.Message, rejection.Code, errors);
+    }
+
+    public static IResult Result(Rejection rejection, IReadOnlyList<SpecErrorView>? errors = null)
+    {
+        var view = ToView(rejection, errors);
+        return Results.Json(view, OpenGridJsonContext.Default.ProblemView, "application/problem+json", view.Status);
+    }
+
+    public static IResult Result(string code, string message) => Result(new Rejection(code, message));
+
+    public static async Task Write(HttpContext context, Rejection rejection)
+    {
+        var view = ToView(rejection);
+        context.Response.StatusCode = view.Status ?? 400;
+        context.Response.ContentType = "application/problem+json";
+        await context.Response.WriteAsJsonAsync(view, OpenGridJsonContext.Default.ProblemView, "application/problem+json");
+    }
+
+    private static string TitleOf(string code) => code switch
+    {
+        ErrorCodes.SpecInvalid => "The job spec is invalid",
+        ErrorCodes.SpecUnsatisfiable => "No provider can run this job",
+        ErrorCodes.InputMissing => "An input is missing",
+        ErrorCodes.JobNotFound => "No such job",
+        ErrorCodes.JobNotCancellable => "The job can no longer be cancelled",
+        ErrorCodes.ContentNotFound => "No such content",
+        ErrorCodes.ContentTooLarge => "The content is too large",
+        ErrorCodes.ContentIncomplete => "The upload broke off",
+        ErrorCodes.ContentCorrupt => "Stored content failed its hash check",
+        ErrorCodes.ContentInvalidCid => "Not a CID",
+        ErrorCodes.AuthRequired => "Sign-in required",
+        ErrorCodes.AuthInvalidSignature => "The signature does not match the address",
+        ErrorCodes.AuthChallengeExpired => "The challenge is unknown, used or expired",
+        ErrorCodes.Forbidden => "Not yours",
+        ErrorCodes.LeaseNotYours => "That lease is not yours",
+        ErrorCodes.LeaseStaleEpoch => "That lease epoch is no longer current",
+        _ => "Bad request",
+    };
+}

@@ -1,0 +1,33 @@
+using OpenGrid.Coordinator.Gateway;
+using OpenGrid.Coordinator.Persistence;
+using OpenGrid.Core.Jobs;
+using OpenGrid.Protocol.Api;
+
+namespace OpenGrid.Coordinator.Api;
+
+/// <summary>Maps domain records to wire views at the API edge.</summary>
+public static class Views
+{
+    public static JobView ToView(this Job job) => new(
+        job.Id.ToString(),
+        job.Name,
+        job.State.ToWire(),
+        job.Requester.Value,
+        job.CreatedAt,
+        job.UpdatedAt,
+        job.CurrentAttempt?.Provider.Value,
+        job.ExitCode,
+        job.Reason,
+        new ResourcesView(job.Spec.Resources.CpuMillis, job.Spec.Resources.MemoryBytes, job.Spec.Resources.DiskBytes,
+            job.Spec.Resources.Gpu.Count, (long)job.Spec.Limits.Timeout.TotalSeconds),
+        job.Inputs.Select(i => new InputView(i.Path, i.Cid.ToString())).ToList(),
+        job.Attempts.Select(a => new AttemptView(a.Number, a.Epoch, a.Provider.Value, a.State.ToWire(), a.AssignedAt,
+            a.StartedAt, a.FinishedAt, a.ExitCode, a.Reason,
+            a.Usage is { } u ? new UsageView(u.Wall.TotalSeconds, u.Cpu.TotalSeconds, u.PeakMemoryBytes) : null)).ToList(),
+        job.Outputs.Select(o => new OutputFileView(o.Path, o.Cid.ToString(), o.Size)).ToList());
+
+    public static LogChunkView ToView(this LogRecord r) => new(r.Id, r.Attempt, r.Stream, r.Text, r.At);
+
+    public static ProviderView ToView(this ProviderSession s, string state, string? currentJob) => new(
+        s.Address.Value, s.Hello.Name, state, s.LastSeen, s.Hello.Hardware, s.Hello.Capabilities, s.Hello.Sandbox, currentJob);
+}

@@ -1,0 +1,34 @@
+namespace OpenGrid.Coordinator;
+
+/// <summary>Coordinator settings, section <c>Coordinator</c> (e.g. <c>--Coordinator:DataDir=/var/lib/opengrid</c>).</summary>
+public sealed class CoordinatorOptions
+{
+    public const string SectionName = "Coordinator";
+
+    /// <summary>Folder for the database, the content store and the token key. Default <c>.opengrid/coordinator</c>.</summary>
+    public string DataDir { get; set; } = Path.Combine(".opengrid", "coordinator");
+
+    /// <summary>Largest object the content store accepts, in bytes. Default 1 GiB.</summary>
+    public long MaxContentBytes { get; set; } = 1L << 30;
+
+    /// <summary>Bearer token lifetime. Default 1 hour.</summary>
+    public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>How long a sign-in challenge may be answered. Default 5 minutes.</summary>
+    public TimeSpan ChallengeLifetime { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Seconds between provider heartbeats that the coordinator asks for. Default 2.</summary>
+    public int HeartbeatSeconds { get; set; } = 2;
+
+    internal IEnumerable<string> Validate()
+    {
+        if (string.IsNullOrWhiteSpace(DataDir))
+            yield return "Coordinator:DataDir is empty; set it to a writable folder, e.g. --Coordinator:DataDir=.opengrid/coordinator";
+        if (MaxContentBytes <= 0)
+            yield return "Coordinator:MaxContentBytes must be positive (bytes), e.g. 1073741824";
+        if (TokenLifetime <= TimeSpan.Zero || ChallengeLifetime <= TimeSpan.Zero)
+            yield return "Coordinator:TokenLifetime and Coordinator:ChallengeLifetime must be positive, e.g. 01:00:00";
+        if (HeartbeatSeconds is < 1 or > 300)
+            yield return "Coordinator:HeartbeatSeconds must be between 1 and 300";
+    }
+}

@@ -1,0 +1,71 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using OpenGrid.Core.Jobs;
+using OpenGrid.Core.Scheduling;
+using OpenGrid.Protocol.Gateway;
+
+namespace OpenGrid.Coordinator.Gateway;
+
+/// <summary>One provider's open gateway connection: what it said in its hello, and its outbound queue.</summary>
+public sealed class ProviderSession(Address address, Hello hello, DateTimeOffset connectedAt)
+{
+    private readonly Channel<CoordinatorMessage> _outbox = Channel.CreateUnbounded<CoordinatorMessage>(new UnboundedChannelOptions { SingleReader = true });
+
+    public Address Address => address;
+    public Hello Hello => hello;
+    public DateTimeOffset ConnectedAt { get; } = connectedAt;
+    public DateTimeOffset LastSeen { get; set; } = connectedAt;
+    public ChannelReader<CoordinatorMessage> Outbox => _outbox.Reader;
+
+    /// <summary>Queues a message; false when the connection is already closing.</summary>
+    public bool Send(CoordinatorMessage message) => _outbox.Writer.TryWrite(message);
+
+    public void Close() => _outbox.Writer.TryComplete();
+
+    public ProviderCapacity Capacity => new(
+        hello.Hardware.Cores * 1000L,
+        hello.Hardware.MemoryBytes,
+        hello.Hardware.DiskBytes,
+        hello.Hardware.Gpus.Select(g => new GpuInfo(g.Model, g.MemoryBytes)).ToList(),
+        hello.Capabilities.ToHashSet(StringComparer.Ordinal));
+}
+
+/// <summary>
+/// Providers known to this coordinator: the connected ones with their sessions, and the ones seen before that
+/// are offline now (kept in memory for <c>og providers</c>).
+/// </summary>
+public sealed class ConnectedProviders
+{
+    private readonly ConcurrentDictionary<Address, ProviderSession> _online = new();
+    private readonly ConcurrentDictionary<Address, ProviderSession> _offline = new();
+
+    public IReadOnlyList<ProviderSession> Online => _online.Values.OrderBy(s => s.ConnectedAt).ToList();
+
+    public IReadOnlyList<ProviderSession> Offline => _offline.Values.Where(s => !_online.ContainsKey(s.Address)).ToList();
+
+    public bool TryGet(Address address, out ProviderSession session) => _online.TryGetValue(address, out session!);
+
+    /// <summary>Registers a new session, closing and returning any older session of the same provider.</summary>
+    public ProviderSession? Connect(ProviderSession session)
+    {
+        ProviderSession? previous = null;
+        _online.AddOrUpdate(session.Address, session, (_, old) =>
+        {
+            previous = old;
+            return session;
+        });
+        _offline.TryRemove(session.Address, out _);
+        previous?.Close();
+        return previous;
+    }
+
+    /// <summary>Removes the session if it is still the current one; true when it was.</summary>
+    public bool Disconnect(ProviderSession session)
+    {
+        session.Close();
+        if (!_online.TryRemove(new KeyValuePair<Address, ProviderSession>(session.Address, session)))
+            return false;
+        _offline[session.Address] = session;
+        return true;
+    }
+}

@@ -1,0 +1,235 @@
+using OpenGrid.Coordinator.Content;
+using OpenGrid.Coordinator.Gateway;
+using OpenGrid.Coordinator.Persistence;
+using OpenGrid.Core;
+using OpenGrid.Core.Content;
+using OpenGrid.Core.Jobs;
+using OpenGrid.Core.Scheduling;
+using OpenGrid.Protocol;
+using OpenGrid.Protocol.Api;
+using OpenGrid.Protocol.Gateway;
+using OpenGrid.Protocol.Specs;
+
+namespace OpenGrid.Coordinator.Jobs;
+
+/// <summary>The outcome of a submit: the job, or a rejection (with spec errors when the spec was invalid).</summary>
+public sealed record SubmitOutcome(Job? Job, Rejection? Rejection, IReadOnlyList<SpecErrorView>? SpecErrors = null);
+
+/// <summary>
+/// Applies everything that changes a job: submit and cancel from requesters, reports from providers, provider
+/// disconnects. Each step is one store transaction guarded by state and epoch, so redelivered messages are no-ops.
+/// </summary>
+public sealed partial class JobLifecycle(
+    IJobStore store,
+    FileBlockstore content,
+    ConnectedProviders providers,
+    JobSignals signals,
+    TimeProvider time,
+    ILogger<JobLifecycle> log)
+{
+    public async Task<SubmitOutcome> SubmitAsync(Address requester, SubmitJobRequest request, CancellationToken ct)
+    {
+        var fileName = string.IsNullOrWhiteSpace(request.FileName) ? "job.yaml" : Path.GetFileName(request.FileName);
+        var parsed = JobSpecParser.Parse(request.Spec ?? "", fileName);
+        if (parsed.Spec is not { } spec)
+        {
+            var errors = parsed.Errors.Select(e => new SpecErrorView(e.File, e.Line, e.Column, e.Path, e.Message)).ToList();
+            return new SubmitOutcome(null, new Rejection(ErrorCodes.SpecInvalid, $"{errors.Count} error(s) in {fileName}: {parsed.Errors[0]}"), errors);
+        }
+
+        var inputs = new List<ResolvedInput>();
+        foreach (var input in spec.Inputs)
+        {
+            Cid cid;
+            if (input.Cid is { } given)
+                cid = given;
+            else if (request.InputCids?.TryGetValue(input.Path, out var text) == true && Cid.TryParse(text, out var uploaded))
+                cid = uploaded;
+            else
+                return Missing($"input '{input.Path}' comes from '{input.From}' but no uploaded CID was sent for it; upload the file (POST /v1/content) and pass inputCids[\"{input.Path}\"]");
+            if (!content.Contains(cid) || !await store.CanReadContentAsync(cid, requester, ct))
+                return Missing($"input '{input.Path}': {cid} is not in the content store or was not uploaded by you");
+            inputs.Add(new ResolvedInput(input.Path, cid));
+        }
+
+        var online = providers.Online;
+        if (online.Count > 0)
+        {
+            var failures = online
+                .Select(p => (p.Hello.Name, Reason: Feasibility.FirstFailure(spec.Resources, spec.Requires, p.Capacity)))
+                .ToList();
+            if (failures.All(f => f.Reason is not null))
+            {
+                return new SubmitOutcome(null, new Rejection(ErrorCodes.SpecUnsatisfiable,
+                    "no connected provider could ever run this job: " + string.Join("; ", failures.Select(f => $"{f.Name}: {f.Reason}"))));
+            }
+        }
+
+        var now = time.GetUtcNow();
+        var job = new Job(JobId.New(time), requester, spec.Name, request.Spec!, spec, JobState.Queued, now, now, null, null, inputs, [], []);
+        await store.InsertJobAsync(job, ct);
+        LogSubmitted(job.Id, requester, spec.Name);
+        signals.SchedulingChance();
+        return new SubmitOutcome(job, null);
+
+        static SubmitOutcome Missing(string message) => new(null, new Rejection(ErrorCodes.InputMissing, message));
+    }
+
+    public async Task<(Job? Job, Rejection? Rejection)> CancelAsync(Address requester, JobId id, CancellationToken ct)
+    {
+        var job = await store.GetJobAsync(id, ct);
+        if (job is null || job.Requester != requester)
+            return (null, new Rejection(ErrorCodes.JobNotFound, $"no job {id} of yours"));
+        var result = await store.CancelAsync(id, "cancelled by the requester", time.GetUtcNow(), ct);
+        switch (result.Outcome)
+        {
+            case TransitionOutcome.Applied:
+                if (job.CurrentAttempt is { } attempt && !job.State.IsTerminal() && providers.TryGet(attempt.Provider, out var session))
+                    session.Send(new CancelLease(id.ToString(), attempt.Epoch, "cancelled by the requester"));
+                LogCancelled(id);
+                signals.Changed(id);
+                signals.SchedulingChance();
+                return (result.Job, null);
+            case TransitionOutcome.AlreadyApplied:
+                return (result.Job, null);
+            default:
+                return (null, new Rejection(ErrorCodes.JobNotCancellable, $"job {id} already ended as {job.State.ToWire()}"));
+        }
+    }
+
+    /// <summary>Hands a queued job to a provider: records the lease and pushes the assignment.</summary>
+    public async Task<bool> AssignAsync(JobId id, ProviderSession session, CancellationToken ct)
+    {
+        var attempt = await store.AssignAsync(id, session.Address, time.GetUtcNow(), ct);
+        if (attempt is null)
+            return false;
+        var job = (await store.GetJobAsync(id, ct))!;
+        LogAssigned(id, session.Address, attempt.Epoch);
+        var sent = session.Send(new Assign(id.ToString(), attempt.Number, attempt.Epoch, job.SpecText,
+            job.Inputs.Select(i => new InputView(i.Path, i.Cid.ToString())).ToList()));
+        if (!sent)
+            await FailAsync(id, attempt.Epoch, "provider disconnected before the assignment was delivered", ct);
+        signals.Changed(id);
+        return true;
+    }
+
+    /// <summary>Handles one message from a provider; returns a rejection to send back, or null.</summary>
+    public async Task<Rejected?> OnProviderMessageAsync(Address provider, ProviderMessage message, CancellationToken ct)
+    {
+        switch (message)
+        {
+            case LeaseAccepted m:
+                return (await CheckLeaseAsync(provider, m.JobId, m.Epoch, ct)).Rejection;
+            case JobStarted m:
+            {
+                var (id, rejection) = await CheckLeaseAsync(provider, m.JobId, m.Epoch, ct);
+                if (rejection is not null)
+                    return rejection;
+                await store.TransitionAsync(id, m.Epoch, new JobTransition(JobState.Running, time.GetUtcNow()), ct);
+                signals.Changed(id);
+                return null;
+            }
+            case LogData m:
+            {
+                var (id, rejection) = await CheckLeaseAsync(provider, m.JobId, m.Epoch, ct);
+                if (rejection is not null)
+                    return rejection;
+                var job = await store.GetJobAsync(id, ct);
+                var stream = m.Stream == "stderr" ? "stderr" : "stdout";
+                if (await store.AppendLogAsync(id, m.Epoch, m.Seq, job!.CurrentAttempt!.Number, stream, m.Text, time.GetUtcNow(), ct) is not null)
+                    signals.Changed(id);
+                return null;
+            }
+            case JobFinished m:
+                return await OnFinishedAsync(provider, m, ct);
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>A provider's connection closed: its running leases fail (rescheduling arrives with the market).</summary>
+    public async Task OnProviderGoneAsync(Address provider, CancellationToken ct)
+    {
+        foreach (var job in await store.ListActiveForProviderAsync(provider, ct))
+        {
+            LogLeaseLost(job.Id, provider);
+            await FailAsync(job.Id, job.CurrentAttempt!.Epoch, "provider disconnected mid-job", ct);
+        }
+        signals.SchedulingChance();
+    }
+
+    private async Task<Rejected?> OnFinishedAsync(Address provider, JobFinished m, CancellationToken ct)
+    {
+        var (id, rejection) = await CheckLeaseAsync(provider, m.JobId, m.Epoch, ct);
+        if (rejection is not null)
+            return rejection;
+        var state = m.Outcome switch
+        {
+            "succeeded" => JobState.Succeeded,
+            "timed_out" => JobState.TimedOut,
+            "cancelled" => JobState.Cancelled,
+            _ => JobState.Failed,
+        };
+        var outputs = new List<OutputFile>();
+        foreach (var o in m.Outputs)
+        {
+            if (!Cid.TryParse(o.Cid, out var cid) || !content.Contains(cid))
+            {
+                state = JobState.Failed;
+                outputs.Clear();
+                m = m with { Reason = $"provider reported output '{o.Path}' with CID {o.Cid} that is not in the content store" };
+                break;
+            }
+            outputs.Add(new OutputFile(o.Path, cid, o.Size));
+        }
+        var usage = new Usage(TimeSpan.FromSeconds(m.Usage.WallSeconds), TimeSpan.FromSeconds(m.Usage.CpuSeconds), m.Usage.PeakMemoryBytes);
+        var result = await store.TransitionAsync(id, m.Epoch,
+            new JobTransition(state, time.GetUtcNow(), m.ExitCode, m.Reason, usage, outputs), ct);
+        if (result.Outcome == TransitionOutcome.Applied)
+            LogFinished(id, provider, state.ToWire(), m.ExitCode);
+        signals.Changed(id);
+        signals.SchedulingChance();
+        return null;
+    }
+
+    private async Task FailAsync(JobId id, long epoch, string reason, CancellationToken ct)
+    {
+        await store.TransitionAsync(id, epoch, new JobTransition(JobState.Failed, time.GetUtcNow(), Reason: reason), ct);
+        signals.Changed(id);
+    }
+
+    /// <summary>The job must exist and its current lease must be this provider's at this epoch.</summary>
+    private async Task<(JobId Id, Rejected? Rejection)> CheckLeaseAsync(Address provider, string jobId, long epoch, CancellationToken ct)
+    {
+        if (!JobId.TryParse(jobId, out var id) || await store.GetJobAsync(id, ct) is not { } job
+            || job.Attempts.All(a => a.Provider != provider))
+        {
+            LogRejected(jobId, provider, ErrorCodes.LeaseNotYours);
+            return (default, new Rejected(jobId, epoch, ErrorCodes.LeaseNotYours, $"job {jobId} is not leased to you"));
+        }
+        if (job.CurrentAttempt!.Epoch != epoch || job.CurrentAttempt.Provider != provider)
+        {
+            LogRejected(jobId, provider, ErrorCodes.LeaseStaleEpoch);
+            return (id, new Rejected(jobId, epoch, ErrorCodes.LeaseStaleEpoch, $"epoch {epoch} of job {jobId} is no longer current"));
+        }
+        return (id, null);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} ({Name}) submitted by {Requester}")]
+    private partial void LogSubmitted(JobId jobId, Address requester, string name);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} leased to {ProviderId} at epoch {Epoch}")]
+    private partial void LogAssigned(JobId jobId, Address providerId, long epoch);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} finished on {ProviderId}: {State} (exit {ExitCode})")]
+    private partial void LogFinished(JobId jobId, Address providerId, string state, int? exitCode);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} cancelled")]
+    private partial void LogCancelled(JobId jobId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} lost its lease: provider {ProviderId} disconnected")]
+    private partial void LogLeaseLost(JobId jobId, Address providerId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected a report on job {JobId} from {ProviderId}: {Code}")]
+    private partial void LogRejected(string jobId, Address providerId, string code);
+}

@@ -1,0 +1,60 @@
+using OpenGrid.Core.Content;
+using OpenGrid.Core.Jobs;
+
+namespace OpenGrid.Coordinator.Persistence;
+
+/// <summary>
+/// Durable job state. Every method is one transaction; state changes check the expected state and epoch in the
+/// same statement, so a stale or repeated report changes nothing. SQLite implements it today; a PostgreSQL store
+/// implements the same interface for scale-out.
+/// </summary>
+public interface IJobStore
+{
+    Task InitializeAsync(CancellationToken ct);
+
+    Task InsertJobAsync(Job job, CancellationToken ct);
+
+    Task<Job?> GetJobAsync(JobId id, CancellationToken ct);
+
+    Task<IReadOnlyList<Job>> ListJobsAsync(Address requester, JobState? state, int limit, CancellationToken ct);
+
+    /// <summary>Queued jobs, oldest first.</summary>
+    Task<IReadOnlyList<Job>> ListQueuedAsync(int limit, CancellationToken ct);
+
+    /// <summary>Jobs in assigned or running state leased to <paramref name="provider"/>.</summary>
+    Task<IReadOnlyList<Job>> ListActiveForProviderAsync(Address provider, CancellationToken ct);
+
+    /// <summary>queued → assigned with a new attempt and epoch; null when the job is no longer queued.</summary>
+    Task<Attempt?> AssignAsync(JobId id, Address provider, DateTimeOffset now, CancellationToken ct);
+
+    /// <summary>Moves the job and its current attempt (which must carry <paramref name="epoch"/>) to <paramref name="to"/>.</summary>
+    Task<TransitionResult> TransitionAsync(JobId id, long epoch, JobTransition transition, CancellationToken ct);
+
+    /// <summary>Cancels a queued, assigned or running job.</summary>
+    Task<TransitionResult> CancelAsync(JobId id, string reason, DateTimeOffset now, CancellationToken ct);
+
+    /// <summary>Appends a log chunk; false when (job, epoch, seq) was already stored (a redelivery).</summary>
+    Task<LogRecord?> AppendLogAsync(JobId id, long epoch, long seq, int attempt, string stream, string text, DateTimeOffset at, CancellationToken ct);
+
+    Task<IReadOnlyList<LogRecord>> ReadLogsAsync(JobId id, long afterId, int limit, CancellationToken ct);
+
+    Task GrantContentAsync(Cid cid, Address address, CancellationToken ct);
+
+    Task<bool> CanReadContentAsync(Cid cid, Address address, CancellationToken ct);
+}
+
+/// <summary>A state change of a job's current attempt, with what the provider reported.</summary>
+public sealed record JobTransition(
+    JobState To,
+    DateTimeOffset At,
+    int? ExitCode = null,
+    string? Reason = null,
+    Usage? Usage = null,
+    IReadOnlyList<OutputFile>? Outputs = null);
+
+public enum TransitionOutcome { Applied, AlreadyApplied, NotFound, StaleEpoch, IllegalTransition }
+
+public sealed record TransitionResult(TransitionOutcome Outcome, Job? Job);
+
+/// <summary>A stored log chunk. Id orders chunks within the whole store.</summary>
+public sealed record LogRecord(long Id, JobId Job, int Attempt, string Stream, string Text, DateTimeOffset At);

@@ -1,0 +1,343 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+using OpenGrid.Core.Content;
+using OpenGrid.Core.Jobs;
+using OpenGrid.Protocol.Specs;
+
+namespace OpenGrid.Coordinator.Persistence;
+
+/// <summary>
+/// <see cref="IJobStore"/> over one SQLite file (WAL). Writes are serialized by a lock: SQLite has one writer, and
+/// waiting in-process is cheaper and clearer than SQLITE_BUSY retries.
+/// </summary>
+public sealed class SqliteJobStore(string connectionString) : IJobStore
+{
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+
+    public static SqliteJobStore ForFile(string path) =>
+        new(new SqliteConnectionStringBuilder { DataSource = path, Pooling = true }.ToString());
+
+    public async Task InitializeAsync(CancellationToken ct)
+    {
+        await using var c = await OpenAsync(ct);
+        await ExecAsync(c, null, "PRAGMA journal_mode=WAL;", ct);
+        await ExecAsync(c, null, SqliteSchema.V1, ct);
+    }
+
+    public async Task InsertJobAsync(Job job, CancellationToken ct)
+    {
+        await WriteAsync(async (c, tx) =>
+        {
+            await ExecAsync(c, tx, """
+                INSERT INTO jobs(id, requester, name, spec, state, created_at, updated_at, next_epoch)
+                VALUES ($id, $requester, $name, $spec, $state, $at, $at, 1)
+                """, ct,
+                ("$id", job.Id.ToString()), ("$requester", job.Requester.Value), ("$name", job.Name),
+                ("$spec", job.SpecText), ("$state", job.State.ToWire()), ("$at", Time(job.CreatedAt)));
+            foreach (var input in job.Inputs)
+            {
+                await ExecAsync(c, tx, "INSERT INTO job_inputs(job_id, path, cid) VALUES ($id, $path, $cid)", ct,
+                    ("$id", job.Id.ToString()), ("$path", input.Path), ("$cid", input.Cid.ToString()));
+                await GrantAsync(c, tx, input.Cid, job.Requester, ct);
+            }
+            return 0;
+        }, ct);
+    }
+
+    public async Task<Job?> GetJobAsync(JobId id, CancellationToken ct)
+    {
+        await using var c = await OpenAsync(ct);
+        return await LoadJobAsync(c, null, id, ct);
+    }
+
+    public async Task<IReadOnlyList<Job>> ListJobsAsync(Address requester, JobState? state, int limit, CancellationToken ct)
+    {
+        await using var c = await OpenAsync(ct);
+        var ids = await QueryIdsAsync(c,
+            state is null
+                ? "SELECT id FROM jobs WHERE requester = $r ORDER BY created_at DESC, id DESC LIMIT $limit"
+                : "SELECT id FROM jobs WHERE requester = $r AND state = $s ORDER BY created_at DESC, id DESC LIMIT $limit",
+            ct, ("$r", requester.Value), ("$s", state?.ToWire()), ("$limit", limit));
+        return await LoadManyAsync(c, ids, ct);
+    }
+
+    public async Task<IReadOnlyList<Job>> ListQueuedAsync(int limit, CancellationToken ct)
+    {
+        await using var c = await OpenAsync(ct);
+        var ids = await QueryIdsAsync(c, "SELECT id FROM jobs WHERE state = 'queued' ORDER BY created_at, id LIMIT $limit",
+            ct, ("$limit", limit));
+        return await LoadManyAsync(c, ids, ct);
+    }
+
+    public async Task<IReadOnlyList<Job>> ListActiveForProviderAsync(Address provider, CancellationToken ct)
+    {
+        await using var c = await OpenAsync(ct);
+        var ids = await QueryIdsAsync(c, """
+            SELECT j.id FROM jobs j JOIN attempts a ON a.job_id = j.id AND a.epoch = j.next_epoch - 1
+            WHERE j.state IN ('assigned', 'running') AND a.provider = $p ORDER BY j.created_at
+            """, ct, ("$p", provider.Value));
+        return await LoadManyAsync(c, ids, ct);
+    }
+
+    public Task<Attempt?> AssignAsync(JobId id, Address provider, DateTimeOffset now, CancellationToken ct) =>
+        WriteAsync<Attempt?>(async (c, tx) =>
+        {
+            var job = await LoadJobAsync(c, tx, id, ct);
+            if (job is null || job.State != JobState.Queued)
+                return null;
+            var epoch = await ScalarLongAsync(c, tx, "SELECT next_epoch FROM jobs WHERE id = $id", ct, ("$id", id.ToString()));
+            var number = job.Attempts.Count + 1;
+            await ExecAsync(c, tx, "UPDATE jobs SET state = 'assigned', updated_at = $at, next_epoch = next_epoch + 1 WHERE id = $id", ct,
+                ("$id", id.ToString()), ("$at", Time(now)));
+            await ExecAsync(c, tx, """
+                INSERT INTO attempts(job_id, attempt, epoch, provider, state, assigned_at)
+                VALUES ($id, $n, $epoch, $p, 'assigned', $at)
+                """, ct, ("$id", id.ToString()), ("$n", number), ("$epoch", epoch), ("$p", provider.Value), ("$at", Time(now)));
+            foreach (var input in job.Inputs)
+                await GrantAsync(c, tx, input.Cid, provider, ct);
+            return new Attempt(number, epoch, provider, JobState.Assigned, now, null, null, null, null, null);
+        }, ct);
+
+    public Task<TransitionResult> TransitionAsync(JobId id, long epoch, JobTransition t, CancellationToken ct) =>
+        WriteAsync(async (c, tx) =>
+        {
+            var job = await LoadJobAsync(c, tx, id, ct);
+            if (job is null)
+                return new TransitionResult(TransitionOutcome.NotFound, null);
+            var current = job.CurrentAttempt;
+            if (current is null || current.Epoch != epoch)
+                return new TransitionResult(TransitionOutcome.StaleEpoch, job);
+            if (job.State == t.To || (t.To == JobState.Running && job.State.IsTerminal()))
+                return new TransitionResult(TransitionOutcome.AlreadyApplied, job);
+            if (!JobStateMachine.CanMove(job.State, t.To))
+                return new TransitionResult(TransitionOutcome.IllegalTransition, job);
+
+            await ExecAsync(c, tx, """
+                UPDATE jobs SET state = $s, updated_at = $at,
+                  exit_code = COALESCE($exit, exit_code), reason = COALESCE($reason, reason) WHERE id = $id
+                """, ct, ("$id", id.ToString()), ("$s", t.To.ToWire()), ("$at", Time(t.At)), ("$exit", t.ExitCode), ("$reason", t.Reason));
+            var timeColumn = t.To == JobState.Running ? "started_at" : "finished_at";
+            await ExecAsync(c, tx, $"""
+                UPDATE attempts SET state = $s, {timeColumn} = $at, exit_code = COALESCE($exit, exit_code),
+                  reason = COALESCE($reason, reason), wall_ms = COALESCE($wall, wall_ms), cpu_ms = COALESCE($cpu, cpu_ms),
+                  peak_memory = COALESCE($mem, peak_memory)
+                WHERE job_id = $id AND epoch = $epoch
+                """, ct, ("$id", id.ToString()), ("$epoch", epoch), ("$s", t.To.ToWire()), ("$at", Time(t.At)),
+                ("$exit", t.ExitCode), ("$reason", t.Reason), ("$wall", (long?)t.Usage?.Wall.TotalMilliseconds),
+                ("$cpu", (long?)t.Usage?.Cpu.TotalMilliseconds), ("$mem", t.Usage?.PeakMemoryBytes));
+            foreach (var output in t.Outputs ?? [])
+            {
+                await ExecAsync(c, tx, "INSERT OR REPLACE INTO job_outputs(job_id, path, cid, size) VALUES ($id, $path, $cid, $size)", ct,
+                    ("$id", id.ToString()), ("$path", output.Path), ("$cid", output.Cid.ToString()), ("$size", output.Size));
+                await GrantAsync(c, tx, output.Cid, job.Requester, ct);
+            }
+            return new TransitionResult(TransitionOutcome.Applied, await LoadJobAsync(c, tx, id, ct));
+        }, ct);
+
+    public Task<TransitionResult> CancelAsync(JobId id, string reason, DateTimeOffset now, CancellationToken ct) =>
+        WriteAsync(async (c, tx) =>
+        {
+            var job = await LoadJobAsync(c, tx, id, ct);
+            if (job is null)
+                return new TransitionResult(TransitionOutcome.NotFound, null);
+            if (job.State == JobState.Cancelled)
+                return new TransitionResult(TransitionOutcome.AlreadyApplied, job);
+            if (!JobStateMachine.CanMove(job.State, JobState.Cancelled))
+                return new TransitionResult(TransitionOutcome.IllegalTransition, job);
+            await ExecAsync(c, tx, "UPDATE jobs SET state = 'cancelled', updated_at = $at, reason = $reason WHERE id = $id", ct,
+                ("$id", id.ToString()), ("$at", Time(now)), ("$reason", reason));
+            if (job.CurrentAttempt is { } a && !a.State.IsTerminal())
+            {
+                await ExecAsync(c, tx, "UPDATE attempts SET state = 'cancelled', finished_at = $at, reason = $reason WHERE job_id = $id AND epoch = $epoch", ct,
+                    ("$id", id.ToString()), ("$epoch", a.Epoch), ("$at", Time(now)), ("$reason", reason));
+            }
+            return new TransitionResult(TransitionOutcome.Applied, await LoadJobAsync(c, tx, id, ct));
+        }, ct);
+
+    public Task<LogRecord?> AppendLogAsync(JobId id, long epoch, long seq, int attempt, string stream, string text, DateTimeOffset at, CancellationToken ct) =>
+        WriteAsync<LogRecord?>(async (c, tx) =>
+        {
+            var rows = await ExecAsync(c, tx, """
+                INSERT OR IGNORE INTO log_chunks(job_id, epoch, seq, attempt, stream, text, at)
+                VALUES ($id, $epoch, $seq, $attempt, $stream, $text, $at)
+                """, ct, ("$id", id.ToString()), ("$epoch", epoch), ("$seq", seq), ("$attempt", attempt),
+                ("$stream", stream), ("$text", text), ("$at", Time(at)));
+            if (rows == 0)
+                return null;
+            var rowId = await ScalarLongAsync(c, tx, "SELECT last_insert_rowid()", ct);
+            return new LogRecord(rowId, id, attempt, stream, text, at);
+        }, ct);
+
+    public async Task<IReadOnlyList<LogRecord>> ReadLogsAsync(JobId id, long afterId, int limit, CancellationToken ct)
+    {
+        await using var c = await OpenAsync(ct);
+        await using var cmd = Command(c, null, """
+            SELECT id, attempt, stream, text, at FROM log_chunks WHERE job_id = $id AND id > $after ORDER BY id LIMIT $limit
+            """, ("$id", id.ToString()), ("$after", afterId), ("$limit", limit));
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        var list = new List<LogRecord>();
+        while (await r.ReadAsync(ct))
+            list.Add(new LogRecord(r.GetInt64(0), id, r.GetInt32(1), r.GetString(2), r.GetString(3), ParseTime(r.GetString(4))));
+        return list;
+    }
+
+    public Task GrantContentAsync(Cid cid, Address address, CancellationToken ct) =>
+        WriteAsync(async (c, tx) =>
+        {
+            await GrantAsync(c, tx, cid, address, ct);
+            return 0;
+        }, ct);
+
+    public async Task<bool> CanReadContentAsync(Cid cid, Address address, CancellationToken ct)
+    {
+        await using var c = await OpenAsync(ct);
+        return await ScalarLongAsync(c, null, "SELECT COUNT(*) FROM content_grants WHERE cid = $cid AND address = $a", ct,
+            ("$cid", cid.ToString()), ("$a", address.Value)) > 0;
+    }
+
+    private static Task GrantAsync(SqliteConnection c, SqliteTransaction? tx, Cid cid, Address address, CancellationToken ct) =>
+        ExecAsync(c, tx, "INSERT OR IGNORE INTO content_grants(cid, address) VALUES ($cid, $a)", ct,
+            ("$cid", cid.ToString()), ("$a", address.Value));
+
+    private async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> work, CancellationToken ct)
+    {
+        await _writeLock.WaitAsync(ct);
+        try
+        {
+            await using var c = await OpenAsync(ct);
+            await using var tx = (SqliteTransaction)await c.BeginTransactionAsync(ct);
+            var result = await work(c, tx);
+            await tx.CommitAsync(ct);
+            return result;
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    private async Task<SqliteConnection> OpenAsync(CancellationToken ct)
+    {
+        var c = new SqliteConnection(connectionString);
+        await c.OpenAsync(ct);
+        await ExecAsync(c, null, "PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;", ct);
+        return c;
+    }
+
+    private async Task<IReadOnlyList<Job>> LoadManyAsync(SqliteConnection c, IReadOnlyList<JobId> ids, CancellationToken ct)
+    {
+        var jobs = new List<Job>(ids.Count);
+        foreach (var id in ids)
+        {
+            if (await LoadJobAsync(c, null, id, ct) is { } job)
+                jobs.Add(job);
+        }
+        return jobs;
+    }
+
+    private static async Task<Job?> LoadJobAsync(SqliteConnection c, SqliteTransaction? tx, JobId id, CancellationToken ct)
+    {
+        string requester, name, specText, state, created, updated;
+        int? exit;
+        string? reason;
+        await using (var cmd = Command(c, tx, """
+            SELECT requester, name, spec, state, created_at, updated_at, exit_code, reason FROM jobs WHERE id = $id
+            """, ("$id", id.ToString())))
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+        {
+            if (!await r.ReadAsync(ct))
+                return null;
+            (requester, name, specText, state, created, updated) =
+                (r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5));
+            exit = r.IsDBNull(6) ? null : r.GetInt32(6);
+            reason = r.IsDBNull(7) ? null : r.GetString(7);
+        }
+
+        var inputs = new List<ResolvedInput>();
+        await using (var cmd = Command(c, tx, "SELECT path, cid FROM job_inputs WHERE job_id = $id ORDER BY path", ("$id", id.ToString())))
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+        {
+            while (await r.ReadAsync(ct))
+                inputs.Add(new ResolvedInput(r.GetString(0), Cid.Parse(r.GetString(1))));
+        }
+
+        var attempts = new List<Attempt>();
+        await using (var cmd = Command(c, tx, """
+            SELECT attempt, epoch, provider, state, assigned_at, started_at, finished_at, exit_code, reason, wall_ms, cpu_ms, peak_memory
+            FROM attempts WHERE job_id = $id ORDER BY attempt
+            """, ("$id", id.ToString())))
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+        {
+            while (await r.ReadAsync(ct))
+            {
+                Usage? usage = r.IsDBNull(9) ? null : new Usage(
+                    TimeSpan.FromMilliseconds(r.GetInt64(9)),
+                    TimeSpan.FromMilliseconds(r.IsDBNull(10) ? 0 : r.GetInt64(10)),
+                    r.IsDBNull(11) ? 0 : r.GetInt64(11));
+                _ = JobStateMachine.TryParseWire(r.GetString(3), out var attemptState);
+                attempts.Add(new Attempt(
+                    r.GetInt32(0), r.GetInt64(1), Address.Parse(r.GetString(2)), attemptState,
+                    ParseTime(r.GetString(4)),
+                    r.IsDBNull(5) ? null : ParseTime(r.GetString(5)),
+                    r.IsDBNull(6) ? null : ParseTime(r.GetString(6)),
+                    r.IsDBNull(7) ? null : r.GetInt32(7),
+                    r.IsDBNull(8) ? null : r.GetString(8),
+                    usage));
+            }
+        }
+
+        var outputs = new List<OutputFile>();
+        await using (var cmd = Command(c, tx, "SELECT path, cid, size FROM job_outputs WHERE job_id = $id ORDER BY path", ("$id", id.ToString())))
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+        {
+            while (await r.ReadAsync(ct))
+                outputs.Add(new OutputFile(r.GetString(0), Cid.Parse(r.GetString(1)), r.GetInt64(2)));
+        }
+
+        var parsed = JobSpecParser.Parse(specText, "job.yaml");
+        var spec = parsed.Spec ?? throw new InvalidDataException($"stored spec of job {id} no longer parses: {parsed.Errors[0]}");
+        _ = JobStateMachine.TryParseWire(state, out var jobState);
+        return new Job(id, Address.Parse(requester), name, specText, spec, jobState, ParseTime(created), ParseTime(updated),
+            exit, reason, inputs, attempts, outputs);
+    }
+
+    private static async Task<IReadOnlyList<JobId>> QueryIdsAsync(SqliteConnection c, string sql, CancellationToken ct, params (string, object?)[] args)
+    {
+        await using var cmd = Command(c, null, sql, args);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        var ids = new List<JobId>();
+        while (await r.ReadAsync(ct))
+        {
+            if (JobId.TryParse(r.GetString(0), out var id))
+                ids.Add(id);
+        }
+        return ids;
+    }
+
+    private static async Task<int> ExecAsync(SqliteConnection c, SqliteTransaction? tx, string sql, CancellationToken ct, params (string, object?)[] args)
+    {
+        await using var cmd = Command(c, tx, sql, args);
+        return await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    private static async Task<long> ScalarLongAsync(SqliteConnection c, SqliteTransaction? tx, string sql, CancellationToken ct, params (string, object?)[] args)
+    {
+        await using var cmd = Command(c, tx, sql, args);
+        return Convert.ToInt64(await cmd.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture);
+    }
+
+    private static SqliteCommand Command(SqliteConnection c, SqliteTransaction? tx, string sql, params (string Name, object? Value)[] args)
+    {
+        var cmd = c.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = sql;
+        foreach (var (n, v) in args)
+            cmd.Parameters.AddWithValue(n, v ?? DBNull.Value);
+        return cmd;
+    }
+
+    private static string Time(DateTimeOffset t) => t.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
+
+    private static DateTimeOffset ParseTime(string s) =>
+        DateTimeOffset.Parse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
+}

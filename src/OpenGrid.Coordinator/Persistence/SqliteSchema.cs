@@ -1,0 +1,63 @@
+namespace OpenGrid.Coordinator.Persistence;
+
+/// <summary>The SQLite schema. Idempotent: applied at every start.</summary>
+internal static class SqliteSchema
+{
+    public const string V1 = """
+        CREATE TABLE IF NOT EXISTS jobs(
+          id TEXT PRIMARY KEY,
+          requester TEXT NOT NULL,
+          name TEXT NOT NULL,
+          spec TEXT NOT NULL,
+          state TEXT NOT NULL,
+          created_at TEXT NOT NULL,
+          updated_at TEXT NOT NULL,
+          exit_code INTEGER,
+          reason TEXT,
+          next_epoch INTEGER NOT NULL);
+        CREATE INDEX IF NOT EXISTS jobs_by_requester ON jobs(requester, created_at);
+        CREATE INDEX IF NOT EXISTS jobs_by_state ON jobs(state, created_at);
+        CREATE TABLE IF NOT EXISTS job_inputs(
+          job_id TEXT NOT NULL REFERENCES jobs(id),
+          path TEXT NOT NULL,
+          cid TEXT NOT NULL,
+          PRIMARY KEY(job_id, path));
+        CREATE TABLE IF NOT EXISTS attempts(
+          job_id TEXT NOT NULL REFERENCES jobs(id),
+          attempt INTEGER NOT NULL,
+          epoch INTEGER NOT NULL,
+          provider TEXT NOT NULL,
+          state TEXT NOT NULL,
+          assigned_at TEXT NOT NULL,
+          started_at TEXT,
+          finished_at TEXT,
+          exit_code INTEGER,
+          reason TEXT,
+          wall_ms INTEGER,
+          cpu_ms INTEGER,
+          peak_memory INTEGER,
+          PRIMARY KEY(job_id, attempt),
+          UNIQUE(job_id, epoch));
+        CREATE INDEX IF NOT EXISTS attempts_by_provider ON attempts(provider, state);
+        CREATE TABLE IF NOT EXISTS job_outputs(
+          job_id TEXT NOT NULL REFERENCES jobs(id),
+          path TEXT NOT NULL,
+          cid TEXT NOT NULL,
+          size INTEGER NOT NULL,
+          PRIMARY KEY(job_id, path));
+        CREATE TABLE IF NOT EXISTS log_chunks(
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          job_id TEXT NOT NULL REFERENCES jobs(id),
+          epoch INTEGER NOT NULL,
+          seq INTEGER NOT NULL,
+          attempt INTEGER NOT NULL,
+          stream TEXT NOT NULL,
+          text TEXT NOT NULL,
+          at TEXT NOT NULL,
+          UNIQUE(job_id, epoch, seq));
+        CREATE TABLE IF NOT EXISTS content_grants(
+          cid TEXT NOT NULL,
+          address TEXT NOT NULL,
+          PRIMARY KEY(cid, address));
+        """;
+}

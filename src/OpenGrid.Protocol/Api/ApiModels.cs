@@ -1,0 +1,96 @@
+namespace OpenGrid.Protocol.Api;
+
+// Wire types of the REST API under /v1. Field names are camelCase on the wire (see OpenGridJson).
+// Checklist when adding a type: add it here, register it in OpenGridJsonContext, document it in docs/api.md.
+
+/// <summary>Step 1 of sign-in: ask for a challenge to sign with the account's key.</summary>
+public sealed record ChallengeRequest(string Address);
+
+/// <summary>The text to sign (EIP-191 personal_sign) and when it stops being accepted.</summary>
+public sealed record ChallengeResponse(string Challenge, DateTimeOffset ExpiresAt);
+
+/// <summary>Step 2 of sign-in: the challenge and its signature, 0x-prefixed 65-byte hex.</summary>
+public sealed record TokenRequest(string Address, string Challenge, string Signature);
+
+/// <summary>A bearer token for <c>Authorization: Bearer …</c>, valid until ExpiresAt.</summary>
+public sealed record TokenResponse(string Token, string Address, DateTimeOffset ExpiresAt);
+
+/// <summary>Submit a job: the spec's YAML text and the CIDs of inputs the client uploaded, by input path.</summary>
+public sealed record SubmitJobRequest(string Spec, string? FileName, IReadOnlyDictionary<string, string>? InputCids);
+
+/// <summary>A job as the API shows it. Times are UTC.</summary>
+public sealed record JobView(
+    string Id,
+    string Name,
+    string State,
+    string Requester,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt,
+    string? Provider,
+    int? ExitCode,
+    string? Reason,
+    ResourcesView Resources,
+    IReadOnlyList<InputView> Inputs,
+    IReadOnlyList<AttemptView> Attempts,
+    IReadOnlyList<OutputFileView> Outputs);
+
+public sealed record ResourcesView(long CpuMillis, long MemoryBytes, long DiskBytes, int Gpus, long TimeoutSeconds);
+
+public sealed record InputView(string Path, string Cid);
+
+/// <summary>One try at running a job on one provider, fenced by its epoch.</summary>
+public sealed record AttemptView(
+    int Attempt,
+    long Epoch,
+    string Provider,
+    string State,
+    DateTimeOffset AssignedAt,
+    DateTimeOffset? StartedAt,
+    DateTimeOffset? FinishedAt,
+    int? ExitCode,
+    string? Reason,
+    UsageView? Usage);
+
+/// <summary>Usage of an attempt: wall and CPU seconds, peak resident memory in bytes.</summary>
+public sealed record UsageView(double WallSeconds, double CpuSeconds, long PeakMemoryBytes);
+
+/// <summary>A file the job wrote under /out: its path relative to /out, its CID and size in bytes.</summary>
+public sealed record OutputFileView(string Path, string Cid, long Size);
+
+public sealed record JobListView(IReadOnlyList<JobView> Jobs);
+
+public sealed record ContentPutResponse(string Cid, long Size);
+
+/// <summary>A provider as the API shows it: hardware, capabilities, sandbox enforcement and what it runs now.</summary>
+public sealed record ProviderView(
+    string Address,
+    string Name,
+    string State,
+    DateTimeOffset LastSeen,
+    HardwareView Hardware,
+    IReadOnlyList<string> Capabilities,
+    SandboxView Sandbox,
+    string? CurrentJob);
+
+public sealed record ProviderListView(IReadOnlyList<ProviderView> Providers);
+
+public sealed record HardwareView(
+    string CpuModel,
+    int Cores,
+    long MemoryBytes,
+    long DiskBytes,
+    IReadOnlyList<GpuView> Gpus);
+
+public sealed record GpuView(string Model, long MemoryBytes, string? Driver, string? Cuda);
+
+/// <summary>What the provider's sandbox enforces: runtime, cgroup hierarchy (v1, v2, none) and mechanisms.</summary>
+public sealed record SandboxView(string Runtime, string CgroupVersion, IReadOnlyList<string> Enforced);
+
+/// <summary>A piece of a job's output. Seq orders chunks within one job; Stream is stdout or stderr.</summary>
+public sealed record LogChunkView(long Seq, int Attempt, string Stream, string Text, DateTimeOffset At);
+
+/// <summary>The last event of a log stream: the job reached a terminal state.</summary>
+public sealed record JobEndView(string State, int? ExitCode, string? Reason);
+
+/// <summary>Coordinator facts for clients: version and limits.</summary>
+public sealed record InfoView(string Version, long MaxContentBytes, string ApiVersion);

@@ -1,0 +1,255 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json;
+using OpenGrid.Core;
+using OpenGrid.Core.Content;
+using OpenGrid.Protocol.Api;
+
+namespace OpenGrid.Protocol.Client;
+
+/// <summary>
+/// A typed client of the coordinator's REST API, used by the CLI, the provider agent and the tests. Signs in with
+/// the account's key on first use (challenge → signature → bearer token) and again when the token expires.
+/// Errors come back as <see cref="OpenGridApiException"/> carrying the stable code.
+/// </summary>
+public sealed class OpenGridClient(HttpClient http, Identity.Identity identity)
+{
+    private readonly SemaphoreSlim _signInLock = new(1, 1);
+    private TokenResponse? _token;
+
+    public Uri BaseAddress => http.BaseAddress ?? throw new InvalidOperationException("HttpClient.BaseAddress is not set");
+
+    public Identity.Identity Identity => identity;
+
+    /// <summary>A valid bearer token, signing in when there is none or it is about to expire.</summary>
+    public async Task<string> GetTokenAsync(CancellationToken ct)
+    {
+        if (_token is { } t && t.ExpiresAt > DateTimeOffset.UtcNow.AddSeconds(30))
+            return t.Token;
+        await _signInLock.WaitAsync(ct);
+        try
+        {
+            if (_token is { } again && again.ExpiresAt > DateTimeOffset.UtcNow.AddSeconds(30))
+                return again.Token;
+            var challenge = await SendAsync(
+                HttpMethod.Post, "v1/auth/challenge", new ChallengeRequest(identity.Address.Value),
+                OpenGridJsonContext.Default.ChallengeRequest, OpenGridJsonContext.Default.ChallengeResponse, auth: false, ct);
+            var signature = identity.SignMessage(challenge.Challenge);
+            _token = await SendAsync(
+                HttpMethod.Post, "v1/auth/token", new TokenRequest(identity.Address.Value, challenge.Challenge, signature),
+                OpenGridJsonContext.Default.TokenRequest, OpenGridJsonContext.Default.TokenResponse, auth: false, ct);
+            return _token.Token;
+        }
+        finally
+        {
+            _signInLock.Release();
+        }
+    }
+
+    public Task<InfoView> InfoAsync(CancellationToken ct) =>
+        GetAsync("v1/info", OpenGridJsonContext.Default.InfoView, auth: false, ct);
+
+    public Task<JobView> SubmitAsync(SubmitJobRequest request, CancellationToken ct) =>
+        SendAsync(HttpMethod.Post, "v1/jobs", request, OpenGridJsonContext.Default.SubmitJobRequest, OpenGridJsonContext.Default.JobView, auth: true, ct);
+
+    public Task<JobView> GetJobAsync(string id, CancellationToken ct) =>
+        GetAsync($"v1/jobs/{Uri.EscapeDataString(id)}", OpenGridJsonContext.Default.JobView, auth: true, ct);
+
+    public Task<JobListView> ListJobsAsync(string? state, CancellationToken ct) =>
+        GetAsync(state is null ? "v1/jobs" : $"v1/jobs?state={Uri.EscapeDataString(state)}", OpenGridJsonContext.Default.JobListView, auth: true, ct);
+
+    public Task<JobView> CancelAsync(string id, CancellationToken ct) =>
+        SendAsync<object?, JobView>(HttpMethod.Post, $"v1/jobs/{Uri.EscapeDataString(id)}/cancel", null, null, OpenGridJsonContext.Default.JobView, auth: true, ct);
+
+    public Task<ProviderListView> ListProvidersAsync(CancellationToken ct) =>
+        GetAsync("v1/providers", OpenGridJsonContext.Default.ProviderListView, auth: false, ct);
+
+    /// <summary>Streams a body into the content store; reports bytes sent to <paramref name="progress"/>.</summary>
+    public async Task<ContentPutResponse> UploadAsync(Stream body, long? length, IProgress<long>? progress, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "v1/content")
+        {
+            Content = new ProgressStreamContent(body, progress),
+        };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        if (length is { } l)
+            request.Content.Headers.ContentLength = l;
+        return await SendRawAsync(request, OpenGridJsonContext.Default.ContentPutResponse, auth: true, ct);
+    }
+
+    /// <summary>
+    /// Downloads content into <paramref name="destination"/>, re-hashing every byte; throws
+    /// <see cref="OpenGridApiException"/> with <see cref="ErrorCodes.ContentCorrupt"/> when the bytes do not hash to
+    /// <paramref name="cid"/>. The caller must discard what was written in that case.
+    /// </summary>
+    public async Task<long> DownloadAsync(Cid cid, Stream destination, IProgress<long>? progress, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"v1/content/{cid}");
+        using var response = await SendWithAuthAsync(request, auth: true, HttpCompletionOption.ResponseHeadersRead, ct);
+        await EnsureSuccessAsync(response, ct);
+        await using var body = await response.Content.ReadAsStreamAsync(ct);
+        var builder = new UnixFsCidBuilder();
+        var buffer = new byte[81920];
+        long total = 0;
+        int n;
+        while ((n = await body.ReadAsync(buffer, ct)) > 0)
+        {
+            builder.Append(buffer.AsSpan(0, n));
+            await destination.WriteAsync(buffer.AsMemory(0, n), ct);
+            total += n;
+            progress?.Report(total);
+        }
+        var actual = builder.Complete();
+        if (actual != cid)
+            throw new OpenGridApiException(0, new ProblemView(null, "Content does not match its CID", 0,
+                $"expected {cid}, the bytes received hash to {actual}", ErrorCodes.ContentCorrupt));
+        return total;
+    }
+
+    /// <summary>
+    /// A job's log as server-sent events: every stored chunk, then (with <paramref name="follow"/>) live chunks
+    /// until the job ends, closing with a <see cref="JobEndView"/>.
+    /// </summary>
+    public async IAsyncEnumerable<object> StreamLogsAsync(string id, bool follow, [EnumeratorCancellation] CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"v1/jobs/{Uri.EscapeDataString(id)}/logs?follow={(follow ? "true" : "false")}");
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+        using var response = await SendWithAuthAsync(request, auth: true, HttpCompletionOption.ResponseHeadersRead, ct);
+        await EnsureSuccessAsync(response, ct);
+        await using var body = await response.Content.ReadAsStreamAsync(ct);
+        using var reader = new StreamReader(body, Encoding.UTF8);
+        string? eventName = null;
+        var data = new StringBuilder();
+        while (await reader.ReadLineAsync(ct) is { } line)
+        {
+            if (line.Length == 0)
+            {
+                if (data.Length > 0)
+                {
+                    var payload = data.ToString();
+                    data.Clear();
+                    switch (eventName)
+                    {
+                        case "log":
+                            yield return JsonSerializer.Deserialize(payload, OpenGridJsonContext.Default.LogChunkView)!;
+                            break;
+                        case "end":
+                            yield return JsonSerializer.Deserialize(payload, OpenGridJsonContext.Default.JobEndView)!;
+                            yield break;
+                    }
+                }
+                eventName = null;
+            }
+            else if (line.StartsWith("event:", StringComparison.Ordinal))
+                eventName = line[6..].Trim();
+            else if (line.StartsWith("data:", StringComparison.Ordinal))
+                data.Append(line.AsSpan(5).TrimStart(' '));
+        }
+    }
+
+    private Task<TResponse> GetAsync<TResponse>(string path, System.Text.Json.Serialization.Metadata.JsonTypeInfo<TResponse> responseType, bool auth, CancellationToken ct) =>
+        SendRawAsync(new HttpRequestMessage(HttpMethod.Get, path), responseType, auth, ct);
+
+    private Task<TResponse> SendAsync<TRequest, TResponse>(
+        HttpMethod method,
+        string path,
+        TRequest body,
+        System.Text.Json.Serialization.Metadata.JsonTypeInfo<TRequest>? requestType,
+        System.Text.Json.Serialization.Metadata.JsonTypeInfo<TResponse> responseType,
+        bool auth,
+        CancellationToken ct)
+    {
+        var request = new HttpRequestMessage(method, path);
+        if (requestType is not null)
+            request.Content = JsonContent.Create(body, requestType);
+        return SendRawAsync(request, responseType, auth, ct);
+    }
+
+    private async Task<TResponse> SendRawAsync<TResponse>(
+        HttpRequestMessage request,
+        System.Text.Json.Serialization.Metadata.JsonTypeInfo<TResponse> responseType,
+        bool auth,
+        CancellationToken ct)
+    {
+        using (request)
+        {
+            using var response = await SendWithAuthAsync(request, auth, HttpCompletionOption.ResponseContentRead, ct);
+            await EnsureSuccessAsync(response, ct);
+            return (await response.Content.ReadFromJsonAsync(responseType, ct))
+                ?? throw new InvalidDataException($"{request.RequestUri} answered an empty body");
+        }
+    }
+
+    private async Task<HttpResponseMessage> SendWithAuthAsync(HttpRequestMessage request, bool auth, HttpCompletionOption completion, CancellationToken ct)
+    {
+        if (auth)
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", await GetTokenAsync(ct));
+        try
+        {
+            return await http.SendAsync(request, completion, ct);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new CoordinatorUnreachableException(BaseAddress, e);
+        }
+    }
+
+    private static async Task EnsureSuccessAsync(HttpResponseMessage response, CancellationToken ct)
+    {
+        if (response.IsSuccessStatusCode)
+            return;
+        ProblemView? problem = null;
+        try
+        {
+            problem = await response.Content.ReadFromJsonAsync(OpenGridJsonContext.Default.ProblemView, ct);
+        }
+        catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException)
+        {
+            // Not a ProblemDetails body (a proxy, a crash page): fall back to the status line.
+        }
+        throw new OpenGridApiException((int)response.StatusCode,
+            problem ?? new ProblemView(null, response.ReasonPhrase, (int)response.StatusCode, null, null));
+    }
+
+    /// <summary>Upload body that reports progress as the transport pulls bytes.</summary>
+    private sealed class ProgressStreamContent(Stream source, IProgress<long>? progress) : HttpContent
+    {
+        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context) =>
+            await SerializeToStreamAsync(stream, context, CancellationToken.None);
+
+        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken)
+        {
+            var buffer = new byte[81920];
+            long sent = 0;
+            int n;
+            while ((n = await source.ReadAsync(buffer, cancellationToken)) > 0)
+            {
+                await stream.WriteAsync(buffer.AsMemory(0, n), cancellationToken);
+                sent += n;
+                progress?.Report(sent);
+            }
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = Headers.ContentLength ?? -1;
+            return length >= 0;
+        }
+    }
+}
+
+/// <summary>The coordinator answered an error. <see cref="Code"/> is the stable error code when it sent one.</summary>
+public sealed class OpenGridApiException(int status, ProblemView problem)
+    : Exception(problem.Detail ?? problem.Title ?? $"HTTP {status}")
+{
+    public int Status => status;
+    public ProblemView Problem => problem;
+    public string? Code => problem.Code;
+}
+
+/// <summary>The coordinator could not be reached at all.</summary>
+public sealed class CoordinatorUnreachableException(Uri address, Exception inner)
+    : Exception($"cannot reach the coordinator at {address}: {inner.Message}", inner);

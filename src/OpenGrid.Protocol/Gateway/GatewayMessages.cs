@@ -1,0 +1,71 @@
+using System.Text.Json.Serialization;
+using OpenGrid.Protocol.Api;
+
+namespace OpenGrid.Protocol.Gateway;
+
+// The provider gateway: one WebSocket per provider at /v1/providers/connect, opened by the provider (works
+// behind NAT). Text frames, one JSON message each, discriminated by "type". Delivery is at-least-once: every
+// handler on both sides is idempotent, keyed by (jobId, epoch) and, for logs, seq.
+
+/// <summary>A message from a provider to the coordinator.</summary>
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "type")]
+[JsonDerivedType(typeof(Hello), "hello")]
+[JsonDerivedType(typeof(Heartbeat), "heartbeat")]
+[JsonDerivedType(typeof(LeaseAccepted), "lease_accepted")]
+[JsonDerivedType(typeof(JobStarted), "job_started")]
+[JsonDerivedType(typeof(LogData), "log")]
+[JsonDerivedType(typeof(JobFinished), "job_finished")]
+public abstract record ProviderMessage;
+
+/// <summary>First message on a connection: what the provider has and enforces.</summary>
+public sealed record Hello(
+    string AgentVersion,
+    string Name,
+    HardwareView Hardware,
+    IReadOnlyList<string> Capabilities,
+    SandboxView Sandbox) : ProviderMessage;
+
+public sealed record Heartbeat(DateTimeOffset At) : ProviderMessage;
+
+public sealed record LeaseAccepted(string JobId, long Epoch) : ProviderMessage;
+
+public sealed record JobStarted(string JobId, long Epoch) : ProviderMessage;
+
+/// <summary>Output of a running job. Seq starts at 0 for each lease and increases by one per chunk.</summary>
+public sealed record LogData(string JobId, long Epoch, long Seq, string Stream, string Text) : ProviderMessage;
+
+/// <summary>
+/// The end of a lease. Outcome is <c>succeeded</c>, <c>failed</c>, <c>timed_out</c> or <c>cancelled</c>;
+/// Outputs were uploaded to the content store before this is sent.
+/// </summary>
+public sealed record JobFinished(
+    string JobId,
+    long Epoch,
+    string Outcome,
+    int? ExitCode,
+    string? Reason,
+    UsageView Usage,
+    IReadOnlyList<OutputFileView> Outputs) : ProviderMessage;
+
+/// <summary>A message from the coordinator to a provider.</summary>
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "type")]
+[JsonDerivedType(typeof(Welcome), "welcome")]
+[JsonDerivedType(typeof(Assign), "assign")]
+[JsonDerivedType(typeof(CancelLease), "cancel")]
+[JsonDerivedType(typeof(Rejected), "rejected")]
+public abstract record CoordinatorMessage;
+
+public sealed record Welcome(string Address, int HeartbeatSeconds) : CoordinatorMessage;
+
+/// <summary>A lease: run this job. Spec is the requester's YAML text; the provider validates it again.</summary>
+public sealed record Assign(
+    string JobId,
+    int Attempt,
+    long Epoch,
+    string Spec,
+    IReadOnlyList<InputView> Inputs) : CoordinatorMessage;
+
+public sealed record CancelLease(string JobId, long Epoch, string Reason) : CoordinatorMessage;
+
+/// <summary>The coordinator refused a provider message (stale epoch, not its lease, …).</summary>
+public sealed record Rejected(string? JobId, long? Epoch, string Code, string Message) : CoordinatorMessage;

@@ -1,0 +1,42 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using OpenGrid.Protocol.Api;
+using OpenGrid.Protocol.Gateway;
+
+namespace OpenGrid.Protocol;
+
+/// <summary>The one JSON shape of every OpenGrid wire type: camelCase, nulls omitted, source-generated.</summary>
+[JsonSourceGenerationOptions(
+    JsonSerializerDefaults.Web,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    WriteIndented = false)]
+[JsonSerializable(typeof(ChallengeRequest))]
+[JsonSerializable(typeof(ChallengeResponse))]
+[JsonSerializable(typeof(TokenRequest))]
+[JsonSerializable(typeof(TokenResponse))]
+[JsonSerializable(typeof(SubmitJobRequest))]
+[JsonSerializable(typeof(JobView))]
+[JsonSerializable(typeof(JobListView))]
+[JsonSerializable(typeof(ContentPutResponse))]
+[JsonSerializable(typeof(ProviderView))]
+[JsonSerializable(typeof(ProviderListView))]
+[JsonSerializable(typeof(LogChunkView))]
+[JsonSerializable(typeof(IReadOnlyList<LogChunkView>))]
+[JsonSerializable(typeof(JobEndView))]
+[JsonSerializable(typeof(InfoView))]
+[JsonSerializable(typeof(ProviderMessage))]
+[JsonSerializable(typeof(CoordinatorMessage))]
+[JsonSerializable(typeof(ProblemView))]
+public sealed partial class OpenGridJsonContext : JsonSerializerContext;
+
+/// <summary>RFC 9457 problem details as OpenGrid sends them: <c>code</c> is the stable error code.</summary>
+public sealed record ProblemView(
+    string? Type,
+    string? Title,
+    int? Status,
+    string? Detail,
+    string? Code,
+    IReadOnlyList<SpecErrorView>? Errors = null);
+
+/// <summary>One spec error with its position: file, 1-based line and column, field path, message.</summary>
+public sealed record SpecErrorView(string File, int Line, int Column, string Path, string Message);

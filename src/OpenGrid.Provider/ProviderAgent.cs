@@ -1,0 +1,42 @@
+using Microsoft.Extensions.Logging;
+using OpenGrid.Protocol.Client;
+using OpenGrid.Protocol.Identity;
+using OpenGrid.Provider.Gateway;
+using OpenGrid.Provider.Probe;
+using OpenGrid.Provider.Sandbox;
+
+namespace OpenGrid.Provider;
+
+/// <summary>How to run a provider agent. Home holds the provider's key and its job work dirs.</summary>
+public sealed record ProviderAgentOptions(Uri Coordinator, string Home, string Name)
+{
+    /// <summary>Seconds between heartbeats on the gateway connection.</summary>
+    public int HeartbeatSeconds { get; init; } = 2;
+}
+
+/// <summary>The provider agent: probes the machine, dials the coordinator, runs the jobs it is leased.</summary>
+public static partial class ProviderAgent
+{
+    /// <summary>Runs until <paramref name="cancellationToken"/> fires; returns a process exit code.</summary>
+    public static async Task<int> RunAsync(ProviderAgentOptions options, ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        var log = loggers.CreateLogger("OpenGrid.Provider");
+        var identity = KeyStore.LoadOrCreate(options.Home);
+        var jobs = Path.Combine(options.Home, "jobs");
+        Directory.CreateDirectory(jobs);
+        var sandbox = new BubblewrapSandbox(new SandboxOptions(), loggers.CreateLogger<BubblewrapSandbox>());
+        var inventory = ResourceProbe.Detect(jobs);
+        LogStarting(log, identity.Address.Value, options.Name, inventory.Hardware.Cores, inventory.Hardware.MemoryBytes,
+            string.Join(",", sandbox.Enforcement.Enforced));
+
+        var baseUri = options.Coordinator.AbsoluteUri.EndsWith('/') ? options.Coordinator : new Uri(options.Coordinator.AbsoluteUri + "/");
+        using var http = new HttpClient { BaseAddress = baseUri, Timeout = Timeout.InfiniteTimeSpan };
+        var client = new OpenGridClient(http, identity);
+        var connection = new GatewayConnection(client, sandbox, inventory, options with { Coordinator = baseUri }, log);
+        await connection.RunAsync(cancellationToken);
+        return 0;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Provider {ProviderId} ({Name}): {Cores} cores, {MemoryBytes} bytes; sandbox enforces {Enforced}")]
+    private static partial void LogStarting(ILogger log, string providerId, string name, int cores, long memoryBytes, string enforced);
+}

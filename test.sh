@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Runs the whole OpenGrid test suite: installs what is missing, builds, runs every test project, and ends with
+# one summary line "N passed, N failed". Exit status 0 only when every test passed.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cd "$root"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+echo "== checking dependencies"
+scripts/ensure-deps.sh --for-tests
+
+echo "== restoring and building (Release)"
+dotnet build OpenGrid.slnx -c Release -nologo -v quiet
+
+echo "== running tests"
+results="$root/artifacts/test-results"
+rm -rf "$results"
+mkdir -p "$results"
+set +e
+dotnet test OpenGrid.slnx -c Release --no-build -nologo \
+  --logger "trx" --logger "console;verbosity=normal" --results-directory "$results" 2>&1 | tee "$results/console.log"
+status=${PIPESTATUS[0]}
+set -e
+
+# Sum the per-project counts from the TRX files (one per test project).
+passed=0; failed=0; total=0
+for trx in "$results"/*.trx; do
+  [[ -f "$trx" ]] || continue
+  line=$(grep -o '<Counters [^>]*>' "$trx" | head -1)
+  p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$line"); f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$line")
+  t=$(sed -n 's/.* total="\([0-9]*\)".*/\1/p' <<<"$line")
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0})); total=$((total + ${t:-0}))
+done
+echo
+echo "$passed passed, $failed failed"
+if [[ $status -ne 0 || $failed -ne 0 || $total -eq 0 ]]; then
+  echo "test.sh: FAILED (dotnet test exit $status; $total tests ran)" >&2
+  exit 1
+fi

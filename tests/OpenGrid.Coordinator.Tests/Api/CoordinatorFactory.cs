@@ -1,0 +1,106 @@
+using System.Net.WebSockets;
+using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using OpenGrid.Protocol;
+using OpenGrid.Protocol.Api;
+using OpenGrid.Protocol.Client;
+using OpenGrid.Protocol.Gateway;
+using OpenGrid.Protocol.Identity;
+using OpenGrid.Testing;
+
+namespace OpenGrid.Coordinator.Tests.Api;
+
+/// <summary>The real coordinator in-process over a throwaway data dir, with a small content cap.</summary>
+public sealed class CoordinatorFactory : WebApplicationFactory<Program>
+{
+    public const long MaxContentBytes = 64 * 1024;
+
+    private readonly TempDir _data = new("opengrid-coordinator");
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting("Coordinator:DataDir", _data.Path);
+        builder.UseSetting("Coordinator:MaxContentBytes", MaxContentBytes.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        builder.UseSetting("Coordinator:HeartbeatSeconds", "2");
+    }
+
+    /// <summary>A client signed in as a fresh account.</summary>
+    public OpenGridClient NewClient(Identity? identity = null) => new(CreateClient(), identity ?? Identity.Generate());
+
+    /// <summary>Opens a provider gateway connection as <paramref name="identity"/> and says hello.</summary>
+    public async Task<FakeProviderConnection> ConnectProviderAsync(Identity identity, string name, int cores = 2, long memory = 4L << 30)
+    {
+        var token = await NewClient(identity).GetTokenAsync(CancellationToken.None);
+        var ws = Server.CreateWebSocketClient();
+        ws.ConfigureRequest = r => r.Headers.Authorization = "Bearer " + token;
+        var socket = await ws.ConnectAsync(new Uri(Server.BaseAddress, "v1/providers/connect"), CancellationToken.None);
+        var connection = new FakeProviderConnection(socket);
+        await connection.SendAsync(new Hello("test", name,
+            new HardwareView("test cpu", cores, memory, 10L << 30, []), ["runtime:process"],
+            new SandboxView("test", "none", [])));
+        var welcome = await connection.ReceiveAsync();
+        Assert.IsType<Welcome>(welcome);
+        return connection;
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing)
+            _data.Dispose();
+    }
+}
+
+/// <summary>
+/// The gateway protocol from the provider's side, driven by a test: used to check what the coordinator accepts
+/// from providers. Not a provider: it runs nothing.
+/// </summary>
+public sealed class FakeProviderConnection(WebSocket socket) : IAsyncDisposable
+{
+    private static readonly TimeSpan ReceiveTimeout = TimeSpan.FromSeconds(10);
+
+    public async Task SendAsync(ProviderMessage message)
+    {
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(message, OpenGridJsonContext.Default.ProviderMessage);
+        await socket.SendAsync(bytes, WebSocketMessageType.Text, true, CancellationToken.None);
+    }
+
+    public async Task<CoordinatorMessage> ReceiveAsync()
+    {
+        using var cts = new CancellationTokenSource(ReceiveTimeout);
+        var buffer = new byte[64 * 1024];
+        using var ms = new MemoryStream();
+        try
+        {
+            while (true)
+            {
+                var r = await socket.ReceiveAsync(buffer, cts.Token);
+                if (r.MessageType == WebSocketMessageType.Close)
+                    throw new InvalidOperationException("the coordinator closed the gateway connection");
+                ms.Write(buffer, 0, r.Count);
+                if (r.EndOfMessage)
+                    break;
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"no gateway message from the coordinator within {ReceiveTimeout.TotalSeconds}s");
+        }
+        return JsonSerializer.Deserialize(ms.ToArray(), OpenGridJsonContext.Default.CoordinatorMessage)!;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (socket.State == WebSocketState.Open)
+                await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "test done", CancellationToken.None);
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or WebSocketException)
+        {
+            // The coordinator already went away (the test host shut down first).
+        }
+        socket.Dispose();
+    }
+}

@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using System.Text.Json;
+using OpenGrid.Core.Content;
+using OpenGrid.Testing;
+
+namespace OpenGrid.EndToEnd;
+
+[Collection(nameof(GridCollection))]
+public sealed class HelloJobTests(GridFixture grid)
+{
+    private static readonly TimeSpan JobTimeout = TimeSpan.FromSeconds(90);
+    private static string HelloSpec => Path.Combine(TestPaths.RepoRoot, "examples", "hello", "job.yaml");
+
+    [Fact]
+    public async Task Hello_submitted_with_follow_streams_logs_exits_zero_and_its_output_downloads_with_matching_cid()
+    {
+        var (code, stdout, stderr) = await grid.OgAsync(JobTimeout, "submit", HelloSpec, "--follow");
+        Assert.True(code == 0, $"og submit --follow exited {code}\nstdout:\n{stdout}\nstderr:\n{stderr}");
+        Assert.Contains("Hello", stdout, StringComparison.OrdinalIgnoreCase);
+
+        var (listCode, listJson, _) = await grid.OgAsync(JobTimeout, "jobs", "--json");
+        Assert.Equal(0, listCode);
+        var job = JsonDocument.Parse(listJson).RootElement.GetProperty("jobs").EnumerateArray()
+            .First(j => j.GetProperty("name").GetString() == "hello");
+        Assert.Equal("succeeded", job.GetProperty("state").GetString());
+        var id = job.GetProperty("id").GetString()!;
+        var output = job.GetProperty("outputs").EnumerateArray().Single(o => o.GetProperty("path").GetString() == "hello.txt");
+
+        using var target = new TempDir("opengrid-e2e-get");
+        var (getCode, getOut, getErr) = await grid.OgAsync(JobTimeout, "get", id, "-o", target.Path);
+        Assert.True(getCode == 0, $"og get exited {getCode}\n{getOut}\n{getErr}");
+        var file = target.Combine("hello.txt");
+        Assert.True(File.Exists(file), $"og get did not write {file}: {getOut}");
+
+        await using var stream = File.OpenRead(file);
+        var cid = await UnixFsCidBuilder.ComputeAsync(stream, default);
+        Assert.Equal(output.GetProperty("cid").GetString(), cid.ToString());
+        Assert.Equal(cid.ToString(), IndependentCid(file));
+    }
+
+    [Fact]
+    public async Task Second_job_runs_on_the_other_provider_while_the_first_is_busy_and_cancel_stops_it()
+    {
+        using var specs = new TempDir("opengrid-e2e-specs");
+        var busySpec = specs.Combine("busy.yaml");
+        await File.WriteAllTextAsync(busySpec, JobSpecs.Shell("busy", "echo started; sleep 300", timeout: "10m"));
+
+        var (code, stdout, stderr) = await grid.OgAsync(JobTimeout, "submit", busySpec, "--json");
+        Assert.True(code == 0, $"og submit exited {code}\n{stdout}\n{stderr}");
+        var busyId = JsonDocument.Parse(stdout).RootElement.GetProperty("id").GetString()!;
+        await using (var follow = grid.StartOg("logs", busyId, "-f"))
+            await follow.WaitForLineAsync(l => l.Contains("started"), JobTimeout, "the busy job's first log line");
+
+        var (helloCode, helloOut, helloErr) = await grid.OgAsync(JobTimeout, "submit", HelloSpec, "--follow", "--json");
+        Assert.True(helloCode == 0, $"hello exited {helloCode} while the first provider was busy\n{helloOut}\n{helloErr}");
+
+        var busy = await StatusAsync(busyId);
+        Assert.Equal("running", busy.GetProperty("state").GetString());
+        var (_, jobsJson, _) = await grid.OgAsync(JobTimeout, "jobs", "--json");
+        var hello = JsonDocument.Parse(jobsJson).RootElement.GetProperty("jobs").EnumerateArray()
+            .First(j => j.GetProperty("name").GetString() == "hello" && j.GetProperty("state").GetString() == "succeeded"
+                        && j.GetProperty("createdAt").GetDateTimeOffset() > busy.GetProperty("createdAt").GetDateTimeOffset());
+        Assert.NotEqual(busy.GetProperty("provider").GetString(), hello.GetProperty("provider").GetString());
+
+        var (cancelCode, cancelOut, cancelErr) = await grid.OgAsync(JobTimeout, "cancel", busyId);
+        Assert.True(cancelCode == 0, $"og cancel exited {cancelCode}\n{cancelOut}\n{cancelErr}");
+        Assert.Equal("cancelled", (await StatusAsync(busyId)).GetProperty("state").GetString());
+        await WaitFor.ConditionAsync(() => Task.FromResult(!SleepRunning()), JobTimeout, "the cancelled job's 'sleep 300' to be killed");
+    }
+
+    private async Task<JsonElement> StatusAsync(string id)
+    {
+        var (code, json, err) = await grid.OgAsync(JobTimeout, "status", id, "--json");
+        Assert.True(code == 0, $"og status exited {code}: {err}");
+        return JsonDocument.Parse(json).RootElement.Clone();
+    }
+
+    private static bool SleepRunning() =>
+        Directory.EnumerateDirectories("/proc").Any(d =>
+        {
+            try
+            {
+                return File.ReadAllText(Path.Combine(d, "cmdline")).Replace('\0', ' ').Trim() == "sleep 300";
+            }
+            catch (IOException)
+            {
+                return false;
+            }
+            catch (UnauthorizedAccessException)
+            {
+                return false;
+            }
+        });
+
+    /// <summary>The CID kubo would give the file, from Debian's ipfs-cid (an implementation independent of ours).</summary>
+    private static string IndependentCid(string file)
+    {
+        if (!File.Exists("/usr/bin/ipfs_cid"))
+            Assert.Fail("ipfs_cid is missing: apt-get install -y ipfs-cid (./test.sh installs it)");
+        var psi = new ProcessStartInfo("/usr/bin/ipfs_cid") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in IpfsCidArgs)
+            psi.ArgumentList.Add(a);
+        psi.ArgumentList.Add(file);
+        using var p = Process.Start(psi)!;
+        var output = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        return output.Split((char[])[' ', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries).First(w => w.StartsWith('b'));
+    }
+
+    /// <summary>Arguments that make ipfs_cid print the CIDv1 raw-leaves form (see tests/OpenGrid.Core.Tests/Content).</summary>
+    private static readonly string[] IpfsCidArgs = [];
+}
+
+[CollectionDefinition(nameof(GridCollection))]
+public sealed class GridCollection : ICollectionFixture<GridFixture>;
