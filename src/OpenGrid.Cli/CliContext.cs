@@ -21,9 +21,10 @@ internal sealed class CliContext(TextWriter stdout, TextWriter stderr, CliEnviro
 
     public OpenGridClient CreateClient(Uri coordinator)
     {
-        var handler = env.HttpHandlerFactory?.Invoke() ?? new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(10) };
+        var injected = env.HttpHandlerFactory?.Invoke();
+        var handler = injected ?? new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(10) };
         // No overall timeout: log streams and large transfers last as long as they need; Ctrl-C cancels.
-        var http = new HttpClient(handler) { BaseAddress = coordinator, Timeout = Timeout.InfiniteTimeSpan };
+        var http = new HttpClient(handler, disposeHandler: injected is null) { BaseAddress = coordinator, Timeout = Timeout.InfiniteTimeSpan };
         _httpClients.Add(http);
         return new OpenGridClient(http, LoadIdentity());
     }

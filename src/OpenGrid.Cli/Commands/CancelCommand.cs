@@ -10,11 +10,14 @@ internal static class CancelCommand
         var id = CommonOptions.JobId();
         var coordinator = CommonOptions.Coordinator();
         var command = new Command("cancel",
-            "Cancel a job that has not ended: a queued job never runs, a running one is killed (its whole process tree). " +
-            "A job that already ended cannot be cancelled (exit 6).")
+            "Cancel a job that has not ended.")
         {
             id, coordinator,
         };
+        CommandHelp.Describe(command,
+            "Cancel a job that has not ended: a queued job never runs, a running one is killed with its whole process " +
+            "tree. A job that already ended cannot be cancelled (exit 6). Cancelling a job you are following makes " +
+            "`og submit --follow` / `og logs -f` exit 130.");
         CommandHelp.Examples(command, "og cancel 0197a5c2e4b07d3f8a1b2c3d4e5f6a7b");
         CommandAction.Set(command, ctx, async (parseResult, ct) =>
         {

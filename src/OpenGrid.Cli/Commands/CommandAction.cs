@@ -13,6 +13,16 @@ internal static class CommandAction
     public static void Set(Command command, CliContext ctx, Func<ParseResult, CancellationToken, Task<int>> body) =>
         command.SetAction((parseResult, ct) => RunAsync(ctx, parseResult, body, ct));
 
+    /// <summary>Prints a <see cref="CliException"/> as the user sees it.</summary>
+    public static void Report(CliContext ctx, CliException e)
+    {
+        if (e.Lines is { } lines)
+            foreach (var line in lines)
+                ctx.Stderr.WriteLine(line);
+        else
+            ctx.Error(e.Message);
+    }
+
     private static async Task<int> RunAsync(
         CliContext ctx, ParseResult parseResult, Func<ParseResult, CancellationToken, Task<int>> body, CancellationToken ct)
     {
@@ -22,11 +32,7 @@ internal static class CommandAction
         }
         catch (CliException e)
         {
-            if (e.Lines is { } lines)
-                foreach (var line in lines)
-                    ctx.Stderr.WriteLine(line);
-            else
-                ctx.Error(e.Message);
+            Report(ctx, e);
             return e.ExitCode;
         }
         catch (SpecInvalidException e)

@@ -6,8 +6,8 @@ using System.Runtime.CompilerServices;
 namespace OpenGrid.Cli.Commands;
 
 /// <summary>
-/// Help that ends with worked examples: System.CommandLine's help for the command, then an <c>Examples:</c> section
-/// registered with <see cref="Examples"/>.
+/// Help for a newcomer: System.CommandLine's help, with the command's long description (<see cref="Describe"/>; the
+/// one-line description is what the parent's command list shows) and an <c>Examples:</c> section.
 /// </summary>
 internal sealed class CommandHelp(HelpAction inner) : SynchronousCommandLineAction
 {
@@ -15,8 +15,13 @@ internal sealed class CommandHelp(HelpAction inner) : SynchronousCommandLineActi
     public const int Width = 100;
 
     private static readonly ConditionalWeakTable<Command, string> ExampleText = [];
+    private static readonly ConditionalWeakTable<Command, string> LongDescriptions = [];
 
     public override bool ClearsParseErrors => true;
+
+    /// <summary>Sets the description shown in the command's own help; its short Description stays for command lists.</summary>
+    public static void Describe(Command command, string longDescription) =>
+        LongDescriptions.AddOrUpdate(command, longDescription);
 
     /// <summary>Adds examples (lines, without the leading <c>og</c> prompt indentation) to a command's help.</summary>
     public static void Examples(Command command, params string[] lines) =>
@@ -24,8 +29,20 @@ internal sealed class CommandHelp(HelpAction inner) : SynchronousCommandLineActi
 
     public override int Invoke(ParseResult parseResult)
     {
-        var result = inner.Invoke(parseResult);
-        if (ExampleText.TryGetValue(parseResult.CommandResult.Command, out var examples))
+        var command = parseResult.CommandResult.Command;
+        var shortDescription = command.Description;
+        int result;
+        try
+        {
+            if (LongDescriptions.TryGetValue(command, out var longDescription))
+                command.Description = longDescription;
+            result = inner.Invoke(parseResult);
+        }
+        finally
+        {
+            command.Description = shortDescription;
+        }
+        if (ExampleText.TryGetValue(command, out var examples))
         {
             var output = parseResult.InvocationConfiguration.Output;
             output.WriteLine("Examples:");

@@ -20,11 +20,14 @@ internal static class GetCommand
         var json = CommonOptions.Json();
         var coordinator = CommonOptions.Coordinator();
         var command = new Command("get",
-            "Download a job's output files. Every file is checked against its CID before it is put in place; a file " +
-            "that does not match is not kept (exit 7). Prints each file's path, size and CID.")
+            "Download a job's output files, each checked against its CID.")
         {
             id, output, json, coordinator,
         };
+        CommandHelp.Describe(command,
+            "Download a job's output files into a folder. Every file is checked against its CID before it is put in " +
+            "place; a file that does not match is not kept and og exits 7, as it does for an output path that would " +
+            "land outside the folder. Prints each file's path, size and CID.");
         CommandHelp.Examples(command,
             "og get 0197a5c2e4b07d3f8a1b2c3d4e5f6a7b -o results",
             "og get 0197a5c2e4b07d3f8a1b2c3d4e5f6a7b -o results --json   # one {path, cid, size} per line");

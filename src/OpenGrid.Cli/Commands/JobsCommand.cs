@@ -17,10 +17,13 @@ internal static class JobsCommand
         };
         var json = CommonOptions.Json();
         var coordinator = CommonOptions.Coordinator();
-        var command = new Command("jobs", "List your jobs, newest first: id, name, state, exit code, provider, creation time.")
+        var command = new Command("jobs", "List your jobs.")
         {
             state, json, coordinator,
         };
+        CommandHelp.Describe(command,
+            "List your jobs, newest first: id, name, state, exit code, provider and creation time. Only jobs submitted " +
+            "with your account key ($OPENGRID_HOME, default ~/.opengrid) are shown.");
         CommandHelp.Examples(command,
             "og jobs",
             "og jobs --state running",

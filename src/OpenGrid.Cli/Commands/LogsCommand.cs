@@ -16,11 +16,14 @@ internal static class LogsCommand
         var json = CommonOptions.Json();
         var coordinator = CommonOptions.Coordinator();
         var command = new Command("logs",
-            "Print a job's output: its stdout to stdout and its stderr to stderr. With --json, one log chunk " +
-            "{seq, attempt, stream, text, at} per line.")
+            "Print a job's logs, or follow them live with -f.")
         {
             id, follow, json, coordinator,
         };
+        CommandHelp.Describe(command,
+            "Print a job's output so far: its stdout to stdout and its stderr to stderr. With -f, keep printing as it " +
+            "runs and exit with the job's status once it ends. With --json, one log chunk {seq, attempt, stream, " +
+            "text, at} per line.");
         CommandHelp.Examples(command,
             "og logs 0197a5c2e4b07d3f8a1b2c3d4e5f6a7b",
             "og logs 0197a5c2e4b07d3f8a1b2c3d4e5f6a7b -f   # follow until the job ends",

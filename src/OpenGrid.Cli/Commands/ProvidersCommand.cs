@@ -12,11 +12,14 @@ internal static class ProvidersCommand
         var json = CommonOptions.Json();
         var coordinator = CommonOptions.Coordinator();
         var command = new Command("providers",
-            "List the providers the coordinator knows: address, name, state (idle, busy, offline), cores, memory, GPUs, " +
-            "capabilities, what their sandbox enforces (runtime, cgroup version, limits) and the job each is running.")
+            "List the providers on the grid and what they offer.")
         {
             json, coordinator,
         };
+        CommandHelp.Describe(command,
+            "List the providers the coordinator knows: address, name, state (idle, busy, offline), cores, memory, " +
+            "GPUs, capabilities, what their sandbox enforces (runtime, cgroup version and the enforced limits) and " +
+            "the job each is running.");
         CommandHelp.Examples(command,
             "og providers",
             "og providers --json | jq '.providers[] | {name, state}'");

@@ -13,10 +13,13 @@ internal static class StatusCommand
         var json = CommonOptions.Json();
         var coordinator = CommonOptions.Coordinator();
         var command = new Command("status",
-            "Show a job: its state, provider, exit code and reason, every attempt (provider, epoch, times, usage) and its output files.")
+            "Show a job in detail.")
         {
             id, json, coordinator,
         };
+        CommandHelp.Describe(command,
+            "Show a job: its state, provider, exit code and reason, every attempt (provider, epoch, times, usage) " +
+            "and its output files.");
         CommandHelp.Examples(command,
             "og status 0197a5c2e4b07d3f8a1b2c3d4e5f6a7b",
             "og status 0197a5c2e4b07d3f8a1b2c3d4e5f6a7b --json | jq .state");

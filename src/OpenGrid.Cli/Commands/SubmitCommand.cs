@@ -18,12 +18,14 @@ internal static class SubmitCommand
         var json = CommonOptions.Json();
         var coordinator = CommonOptions.Coordinator();
         var command = new Command("submit",
-            "Run a job on the grid: checks the spec, uploads the files its inputs take `from:` your disk, submits it " +
-            "and prints the job id. With --follow, prints its output as it runs and exits with the job's exit status " +
-            "(succeeded 0, failed its exit code, timed out 124, cancelled 130).")
+            "Submit a job spec to the grid, optionally following its logs.")
         {
             file, follow, json, coordinator,
         };
+        CommandHelp.Describe(command,
+            "Run a job on the grid: checks the spec, uploads the files its inputs take `from:` your disk (with " +
+            "progress), submits it and prints the job id. With --follow, prints its output as it runs and exits with " +
+            "the job's status: succeeded 0, failed its exit code (1 if none), timed out 124, cancelled 130.");
         CommandHelp.Examples(command,
             "og submit examples/hello/job.yaml            # prints the job id",
             "og submit examples/hello/job.yaml --follow   # streams its logs, exits with its status",

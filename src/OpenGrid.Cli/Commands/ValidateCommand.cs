@@ -13,11 +13,13 @@ internal static class ValidateCommand
         var file = new Argument<string>("job.yaml") { Description = "The job spec file to check." };
         var json = CommonOptions.Json();
         var command = new Command("validate",
-            "Check a job spec without submitting it: every error is printed as file:line:col: field: message. " +
-            "Uses the coordinator's own validator, offline.")
+            "Check a job spec offline.")
         {
             file, json,
         };
+        CommandHelp.Describe(command,
+            "Check a job spec without submitting it, with the same validator the coordinator uses; no coordinator " +
+            "needed. Prints ok: <name>, or every error as file:line:col: field: message and exits 2.");
         CommandHelp.Examples(command,
             "og validate examples/hello/job.yaml    # prints: ok: hello",
             "og validate job.yaml --json            # {\"valid\":false,\"errors\":[{\"file\":…,\"line\":…}]}");

@@ -29,7 +29,7 @@ internal static class JobFollow
         }
     }
 
-    private static void Write(CliContext ctx, LogChunkView chunk, bool json)
+    public static void Write(CliContext ctx, LogChunkView chunk, bool json)
     {
         if (json)
         {

@@ -67,13 +67,15 @@ public static partial class JobSpecParser
             : SpecParseResult.Invalid(reader.Errors);
     }
 
+    // Where errors about the text as a whole point: line 1, column 1.
+    private static readonly Mark TextStart = new(0, 1, 1);
+
     private static bool CheckSize(string text, SpecNodeReader reader)
     {
-        var start = new Mark();
         // A char is at least one UTF-8 byte, so an over-long string is rejected without encoding it.
         if (text.Length > JobSpecLimits.MaxTextBytes || Encoding.UTF8.GetByteCount(text) > JobSpecLimits.MaxTextBytes)
         {
-            reader.Report(start, "", $"the spec is larger than {JobSpecLimits.MaxTextBytes / 1024} KiB");
+            reader.Report(TextStart, "", $"the spec is larger than {JobSpecLimits.MaxTextBytes / 1024} KiB");
             return false;
         }
 
@@ -106,7 +108,7 @@ public static partial class JobSpecParser
 
         if (stream.Documents.Count == 0)
         {
-            reader.Report(new Mark(), "", "the spec is empty; expected a map with apiVersion, kind, name and runtime");
+            reader.Report(TextStart, "", "the spec is empty; expected a map with apiVersion, kind, name and runtime");
             return null;
         }
 
@@ -191,21 +193,29 @@ public static partial class JobSpecParser
         }
 
         var f = r.Fields(map, path, RuntimeFields);
-        var command = f.Required("command") is { } commandNode ? ReadArgv(commandNode, Field(path, "command"), r) : null;
-        if (command is { Count: 0 })
-        {
-            r.Report(f.Optional("command")!, Field(path, "command"), "must not be empty; give the program and its arguments, e.g. [sh, run.sh]");
-            command = null;
-        }
-        else if (command is [var program, ..] && program.Length == 0)
-        {
-            r.Report(((YamlSequenceNode)f.Optional("command")!).Children[0], Item(Field(path, "command"), 0), "the program name must not be empty");
-            command = null;
-        }
-
+        var commandNode = f.Required("command");
+        var command = commandNode is null ? null : ReadCommand(commandNode, Field(path, "command"), r);
         var args = f.Optional("args") is { } argsNode ? ReadArgv(argsNode, Field(path, "args"), r) : [];
         var env = f.Optional("env") is { } envNode ? ReadEnv(envNode, Field(path, "env"), r) : new Dictionary<string, string>();
         return command is null || args is null || env is null ? null : new ProcessRuntime(command, args, env);
+    }
+
+    private static List<string>? ReadCommand(YamlNode node, string path, SpecNodeReader r)
+    {
+        var command = ReadArgv(node, path, r);
+        if (command is { Count: 0 })
+        {
+            r.Report(node, path, "must not be empty; give the program and its arguments, e.g. [sh, run.sh]");
+            return null;
+        }
+
+        if (command is [{ Length: 0 }, ..])
+        {
+            r.Report(((YamlSequenceNode)node).Children[0], Item(path, 0), "the program name must not be empty");
+            return null;
+        }
+
+        return command;
     }
 
     private static List<string>? ReadArgv(YamlNode node, string path, SpecNodeReader r)

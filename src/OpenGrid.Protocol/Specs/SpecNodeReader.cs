@@ -13,6 +13,7 @@ internal sealed class SpecNodeReader(string file)
 {
     private const int MaxShownChars = 40;
     private const int MaxSuggestionDistance = 2;
+    private const int MinAbbreviationLength = 3;
 
     private readonly List<SpecError> _errors = [];
 
@@ -134,10 +135,10 @@ internal sealed class SpecNodeReader(string file)
                 continue;
             }
 
-            var suggestion = Suggest(key, allowed);
-            var hint = suggestion is null ? "" : $"; did you mean '{suggestion}'?";
-            Report(keyNode, Field(path, key),
-                $"unknown field {Quote(key)}{hint}; allowed here: {string.Join(", ", allowed)}");
+            var fields = string.Join(", ", allowed);
+            Report(keyNode, Field(path, key), Suggest(key, allowed) is { } suggestion
+                ? $"unknown field {Quote(key)}; did you mean '{suggestion}'? (allowed here: {fields})"
+                : $"unknown field {Quote(key)}; allowed here: {fields}");
         }
 
         return new SpecFields(this, map, path, values);
@@ -185,9 +186,9 @@ internal sealed class SpecNodeReader(string file)
         var bestDistance = int.MaxValue;
         foreach (var candidate in allowed)
         {
-            if (Math.Abs(candidate.Length - key.Length) > MaxSuggestionDistance)
-                continue;
-            var distance = EditDistance(key.ToLowerInvariant(), candidate.ToLowerInvariant());
+            var distance = IsAbbreviation(key, candidate) ? 1
+                : Math.Abs(candidate.Length - key.Length) > MaxSuggestionDistance ? int.MaxValue
+                : EditDistance(key.ToLowerInvariant(), candidate.ToLowerInvariant());
             if (distance < bestDistance && distance <= MaxSuggestionDistance && distance <= candidate.Length / 2)
             {
                 best = candidate;
@@ -196,6 +197,13 @@ internal sealed class SpecNodeReader(string file)
         }
 
         return best;
+    }
+
+    // "environment" for "env", "req" for "requires": one is the start of the other, both long enough to mean it.
+    private static bool IsAbbreviation(string key, string candidate)
+    {
+        var (shorter, longer) = key.Length < candidate.Length ? (key, candidate) : (candidate, key);
+        return shorter.Length >= MinAbbreviationLength && longer.StartsWith(shorter, StringComparison.OrdinalIgnoreCase);
     }
 
     // Optimal string alignment distance: insertions, deletions, substitutions and swaps of neighbours cost 1.

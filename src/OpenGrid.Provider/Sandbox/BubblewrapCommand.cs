@@ -8,7 +8,8 @@ namespace OpenGrid.Provider.Sandbox;
 /// <param name="StatusFile">Receives bwrap's <c>--json-status-fd</c> output on fd 8; a <c>child-pid</c> entry
 /// means the job started.</param>
 /// <param name="CgroupProcsFiles">The wrapper writes its pid to each before it execs bwrap.</param>
-/// <param name="JobUser">Host uid and gid bwrap (and so the job) runs as; null keeps the provider's own.</param>
+/// <param name="JobUser">Host uid and gid the job runs as when the provider is root; null when it is not
+/// (the job then keeps the provider's uid, behind a user namespace).</param>
 /// <param name="Rlimits">prlimit options such as <c>--fsize=N</c>.</param>
 internal sealed record RunSetup(
     IReadOnlyList<string> RootArguments,
@@ -20,9 +21,15 @@ internal sealed record RunSetup(
 
 /// <summary>
 /// Builds the command line: <c>sh -c WRAPPER</c> hands the work and out dirs to the job user, joins the run's
-/// cgroup, then execs <c>prlimit … [setpriv …] bwrap … -- ARGV</c> with the seccomp program on fd 9. Every
+/// cgroup, then execs <c>prlimit … bwrap … -- [setpriv …] ARGV</c> with the seccomp program on fd 9. Every
 /// value travels as a positional parameter, never inside the script text, so nothing needs quoting.
 /// </summary>
+/// <remarks>
+/// As root, bwrap runs privileged without a user namespace (so it can bind any host path) and keeps only
+/// CAP_SETUID/CAP_SETGID, which setpriv spends to become the job user; the kernel then clears every capability.
+/// A rootful <c>--unshare-user --uid 65534</c> would not do: uid 65534 inside maps to host uid 0.
+/// Unprivileged, bwrap makes a user namespace and the job keeps the provider's uid.
+/// </remarks>
 internal static class BubblewrapCommand
 {
     public const string WrapperScript = """
@@ -56,32 +63,37 @@ internal static class BubblewrapCommand
         args.AddRange(setup.Rlimits);
         args.Add("--");
 
+        args.Add(options.BwrapPath);
+        args.AddRange(BwrapArguments(request, setup));
+        args.Add("--");
         if (setup.JobUser is { } job)
         {
             args.AddRange([
                 options.SetprivPath, $"--reuid={Number(job.Uid)}", $"--regid={Number(job.Gid)}", "--clear-groups",
-                "--inh-caps=-all", "--no-new-privs", "--",
+                "--inh-caps=-all", "--",
             ]);
         }
 
-        args.Add(options.BwrapPath);
-        args.AddRange(BwrapArguments(request, setup));
-        args.Add("--");
         args.AddRange(request.Argv);
         return args;
     }
 
     public static IReadOnlyList<string> BwrapArguments(SandboxRequest request, RunSetup setup)
     {
-        var args = new List<string>
+        var args = new List<string>();
+        if (setup.JobUser is not null)
         {
-            "--unshare-all", "--unshare-user", "--disable-userns",
-            "--die-with-parent", "--new-session", "--cap-drop", "ALL",
-        };
-        if (setup.JobUser is { } user)
-        {
-            args.AddRange(["--uid", Number(user.Uid), "--gid", Number(user.Gid)]);
+            args.AddRange([
+                "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup",
+                "--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID",
+            ]);
         }
+        else
+        {
+            args.AddRange(["--unshare-all", "--unshare-user", "--disable-userns", "--cap-drop", "ALL"]);
+        }
+
+        args.AddRange(["--die-with-parent", "--new-session"]);
 
         // A tmpfs root, so the mount points /work and /out can be made; it is remounted read-only last.
         args.AddRange(["--tmpfs", "/"]);
@@ -92,7 +104,7 @@ internal static class BubblewrapCommand
             args.AddRange(["--size", Number(request.Limits.DiskBytes)]);
         }
 
-        args.AddRange(["--tmpfs", "/tmp"]);
+        args.AddRange(["--perms", "01777", "--tmpfs", "/tmp"]);
         args.AddRange(["--bind", request.WorkDir, "/work", "--bind", request.OutDir, "/out"]);
         args.AddRange(["--remount-ro", "/", "--chdir", "/work", "--clearenv"]);
         foreach (var (name, value) in JobEnvironment(request.Env))

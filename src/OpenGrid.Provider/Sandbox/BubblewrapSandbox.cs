@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace OpenGrid.Provider.Sandbox;
 
@@ -24,9 +23,9 @@ public sealed class BubblewrapSandbox : ISandbox
     private readonly IReadOnlyList<string> rootArguments;
     private readonly (int Uid, int Gid)? jobUser;
 
-    public BubblewrapSandbox(IOptions<SandboxOptions> options, ILogger<BubblewrapSandbox> logger)
+    public BubblewrapSandbox(SandboxOptions options, ILogger<BubblewrapSandbox> logger)
     {
-        this.options = options.Value;
+        this.options = options;
         this.logger = logger;
 
         var syscalls = SyscallTable.For(RuntimeInformation.ProcessArchitecture);
@@ -36,8 +35,7 @@ public sealed class BubblewrapSandbox : ISandbox
         }
 
         seccompProgram = syscalls is null ? null : BpfInstruction.Serialize(SeccompFilter.Build(syscalls));
-        // As root, bwrap itself is started as the job user, so the job is that user on the host too; otherwise
-        // the job stays the provider's own user.
+        // As root the job becomes the (unprivileged) job user; otherwise it keeps the provider's own uid.
         jobUser = Environment.IsPrivilegedProcess ? (this.options.JobUid, this.options.JobGid) : null;
         cgroups = Cgroups.Detect(this.options, logger);
         rootArguments = HostRootLayout.Arguments(this.options.EtcEntries);

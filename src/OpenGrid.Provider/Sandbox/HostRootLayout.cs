@@ -23,6 +23,8 @@ internal static class HostRootLayout
             }
         }
 
+        // bwrap would create /etc as 0700 root: unreadable to the job user.
+        args.AddRange(["--perms", "0755", "--dir", "/etc"]);
         foreach (var entry in etcEntries.Where(IsPlainName))
         {
             var path = "/etc/" + entry;

@@ -21,6 +21,7 @@ public class JobSpecParserTests
         const long TenCents = 10 * BaseUnitsPerCent;
 
         var spec = ParseValid(Full);
+        Assert.True(Cid.TryParse(EmptyFileCid, out var cid));
 
         Assert.Equal("demo", spec.Name);
         Assert.Equal(["sh", "run.sh"], spec.Runtime.Command);
@@ -28,7 +29,7 @@ public class JobSpecParserTests
         Assert.Equal(["sh", "run.sh", "--verbose"], spec.Runtime.Argv);
         Assert.Equal("hello", spec.Runtime.Env["GREETING"]);
         Assert.Equal(
-            [new InputSpec("run.sh", "./run.sh", null), new InputSpec("data/input.csv", null, Cid.Parse(EmptyFileCid))],
+            [new InputSpec("run.sh", "./run.sh", null), new InputSpec("data/input.csv", null, cid)],
             spec.Inputs);
         Assert.Equal([new OutputSpec("result.txt", CompareMode.Text)], spec.Outputs);
         Assert.Equal(

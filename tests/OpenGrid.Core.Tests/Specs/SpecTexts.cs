@@ -128,4 +128,16 @@ internal static class SpecTexts
         Assert.Equal(path, error.Path);
         Assert.Equal((line, column), (error.Line, error.Column));
     }
+
+    /// <summary>The value part of a <c>key: value</c> line.</summary>
+    public static string ValueOf(string keyAndValue) => keyAndValue[(keyAndValue.IndexOf(": ", StringComparison.Ordinal) + 2)..];
+
+    /// <summary>Asserts that the error points at the value of the <paramref name="occurrence"/>-th <c>key: value</c> text in the spec.</summary>
+    public static void AssertAtValueOf(SpecError error, string yaml, string keyAndValue, string path, int occurrence = 1)
+    {
+        var (line, column) = PositionOf(yaml, keyAndValue, occurrence);
+        Assert.Equal(FileName, error.File);
+        Assert.Equal(path, error.Path);
+        Assert.Equal((line, column + keyAndValue.Length - ValueOf(keyAndValue).Length), (error.Line, error.Column));
+    }
 }

@@ -1,0 +1,56 @@
+using System.CommandLine;
+using Microsoft.Extensions.Logging;
+using OpenGrid.Cli.Grid;
+using OpenGrid.Provider;
+
+namespace OpenGrid.Cli.Commands;
+
+/// <summary><c>og provider start</c>: run this machine as a provider until Ctrl-C or SIGTERM.</summary>
+internal static class ProviderCommand
+{
+    public static Command Create(CliContext ctx)
+    {
+        var coordinator = CommonOptions.Coordinator();
+        var name = new Option<string?>("--name")
+        {
+            Description = "Name shown in `og providers`. Default: this machine's host name.",
+            HelpName = "NAME",
+        };
+        var start = new Command("start",
+            "Run a provider agent until Ctrl-C.")
+        {
+            coordinator, name,
+        };
+        CommandHelp.Describe(start,
+            "Offer this machine's CPU, memory and GPUs to the grid: the agent connects to the coordinator, runs the " +
+            "jobs it is given in a bubblewrap sandbox, streams their logs and uploads their outputs. Runs until Ctrl-C " +
+            "or SIGTERM. Its key lives in $OPENGRID_HOME (default ~/.opengrid).");
+        CommandHelp.Examples(start,
+            "og provider start                                        # joins the grid og dev started",
+            "og provider start --coordinator http://10.0.0.5:5000 --name gpu-box");
+        CommandAction.Set(start, ctx, async (parseResult, ct) =>
+        {
+            var url = GridDiscovery.Resolve(parseResult.GetValue(coordinator), ctx.Env).Url;
+            var options = new ProviderAgentOptions(url, ctx.Env.Home, parseResult.GetValue(name) ?? Environment.MachineName);
+            using var loggers = LoggerFactory.Create(logging => logging
+                .SetMinimumLevel(LogLevel.Information)
+                .AddSimpleConsole(console =>
+                {
+                    console.SingleLine = true;
+                    console.TimestampFormat = "HH:mm:ss ";
+                }));
+            try
+            {
+                return await ProviderAgent.RunAsync(options, loggers, ct);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return ExitCodes.Ok; // Ctrl-C or SIGTERM: a clean stop
+            }
+        });
+
+        var command = new Command("provider", "Run a provider agent on this machine (see `og provider start --help`).") { start };
+        CommandHelp.Examples(command, "og provider start");
+        return command;
+    }
+}
