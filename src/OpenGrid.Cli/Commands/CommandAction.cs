@@ -61,7 +61,7 @@ internal static class CommandAction
             ctx.Error(e.Message);
             return ExitCodes.Failure;
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e)
         {
             ctx.Error($"unexpected error (this is a bug in og, please report it): {e}");
             return ExitCodes.Failure;

@@ -53,7 +53,7 @@ internal static class GetCommand
             {
                 var table = new TextTable("FILE", "SIZE", "CID");
                 foreach (var file in files)
-                    table.Add(Path.GetRelativePath(ctx.Env.CurrentDirectory, file.LocalPath), Formats.Bytes(file.Output.Size), file.Output.Cid);
+                    table.Add(Formats.DisplayPath(file.LocalPath, ctx.Env.CurrentDirectory), Formats.Bytes(file.Output.Size), file.Output.Cid);
                 table.Write(ctx.Stdout);
             }
             return ExitCodes.Ok;

@@ -1,5 +1,6 @@
 using OpenGrid.Cli.Commands;
 using OpenGrid.Cli.Jobs;
+using OpenGrid.Cli.Output;
 using OpenGrid.Protocol.Client;
 
 namespace OpenGrid.Cli.Grid;
@@ -24,7 +25,7 @@ internal static class DevExample
             return;
         }
 
-        var shown = Path.GetRelativePath(ctx.Env.CurrentDirectory, specPath);
+        var shown = Formats.DisplayPath(specPath, ctx.Env.CurrentDirectory);
         ctx.Stdout.WriteLine();
         ctx.Stdout.WriteLine($"running the example: og submit {shown} --follow");
         try
@@ -42,7 +43,7 @@ internal static class DevExample
             }
 
             var folder = Path.Combine(dataDir, "hello-output");
-            ctx.Stdout.WriteLine($"fetching its outputs: og get {job.Id} -o {Path.GetRelativePath(ctx.Env.CurrentDirectory, folder)}");
+            ctx.Stdout.WriteLine($"fetching its outputs: og get {job.Id} -o {Formats.DisplayPath(folder, ctx.Env.CurrentDirectory)}");
             var files = await OutputDownloader.DownloadAsync(ctx, client, await client.GetJobAsync(job.Id, ct), folder, ct);
             foreach (var file in files)
                 Print(ctx, file);

@@ -24,7 +24,7 @@ internal sealed class DevGrid : IAsyncDisposable
 
     private readonly CliContext _ctx;
     private readonly DevGridOptions _options;
-    private readonly DateTimeOffset _startedAt = DateTimeOffset.UtcNow;
+    private readonly GridRegistration _registration;
     private readonly List<ChildProcess> _providers = [];
     private ChildProcess? _coordinator;
 
@@ -32,15 +32,14 @@ internal sealed class DevGrid : IAsyncDisposable
     {
         _ctx = ctx;
         _options = options;
+        _registration = new GridRegistration(options.DataDir, ctx.Env.Home);
     }
 
     private IEnumerable<ChildProcess> Children => _coordinator is null ? _providers : [_coordinator, .. _providers];
-    private string GridFilePath => Path.Combine(_options.DataDir, GridFile.FileName);
-    private string HomeGridFilePath => Path.Combine(_ctx.Env.Home, GridFile.HomeFileName);
 
     public static async Task<int> RunAsync(CliContext ctx, DevGridOptions options, CancellationToken ct)
     {
-        RefuseIfRunning(options.DataDir);
+        GridRegistration.RefuseIfRunning(options.DataDir);
         var dotnet = DevGridPaths.DotnetHost(ctx.Env);
         var coordinatorDll = DevGridPaths.CoordinatorDll(ctx.Env);
         var ogDll = DevGridPaths.OgDll();
@@ -69,7 +68,17 @@ internal sealed class DevGrid : IAsyncDisposable
             var url = await StartCoordinatorAsync(dotnet, coordinatorDll, linked.Token);
             var client = _ctx.CreateClient(url);
             var providers = await StartProvidersAsync(dotnet, ogDll, url, client, linked.Token);
-            _ = Task.WhenAny(Children.Select(c => c.Exited)).ContinueWith(_ => childExited.Cancel(), TaskScheduler.Default);
+            _ = Task.WhenAny(Children.Select(c => c.Exited)).ContinueWith(_ =>
+            {
+                try
+                {
+                    childExited.Cancel();
+                }
+                catch (ObjectDisposedException)
+                {
+                    // The grid already stopped.
+                }
+            }, TaskScheduler.Default);
             if (_options.RunExample)
                 await DevExample.RunAsync(_ctx, client, _options.DataDir, linked.Token);
             DevGridBanner.Write(_ctx, url, _options.DataDir, _coordinator!, providers);
@@ -99,24 +108,6 @@ internal sealed class DevGrid : IAsyncDisposable
         throw ChildFailure(dead, $"{dead.Name} (pid {dead.Pid}) exited with code {dead.Exited.Result}; stopping the grid");
     }
 
-    private static void RefuseIfRunning(string dataDir)
-    {
-        var path = Path.Combine(dataDir, GridFile.FileName);
-        if (GridFile.TryRead(path) is not { } previous)
-            return;
-        var live = previous.LivePids();
-        if (live.Count == 0)
-        {
-            File.Delete(path); // left by a grid that did not stop cleanly; its processes are gone
-            return;
-        }
-        throw new CliException(
-            $"a dev grid is already running on {dataDir} (coordinator {previous.Coordinator}, " +
-            $"pids {string.Join(", ", live.Select(p => $"{p.Key} {p.Value}"))}); stop it with Ctrl-C in its terminal " +
-            $"(or kill {string.Join(" ", live.Select(p => p.Value))}), or pass --data DIR to start another",
-            ExitCodes.Conflict);
-    }
-
     private async Task<Uri> StartCoordinatorAsync(string dotnet, string dll, CancellationToken ct)
     {
         var port = _options.Port > 0 ? _options.Port : FreeLoopbackPort();
@@ -128,7 +119,7 @@ internal sealed class DevGrid : IAsyncDisposable
             new Dictionary<string, string>(),
             workingDirectory: Path.GetDirectoryName(dll)!, // its content root, where appsettings.json is
             logPath: Path.Combine(_options.DataDir, "coordinator.log"));
-        WriteGridFiles(url);
+        _registration.Write(url, Children);
 
         var probe = _ctx.CreateClient(url);
         await WaitUntilAsync(_coordinator, "the coordinator to answer GET /v1/info", async token =>
@@ -167,7 +158,7 @@ internal sealed class DevGrid : IAsyncDisposable
             _providers.Add(child);
             providers.Add(new DevProvider(name, address, child));
         }
-        WriteGridFiles(url);
+        _registration.Write(url, Children);
 
         foreach (var provider in providers)
         {
@@ -188,7 +179,10 @@ internal sealed class DevGrid : IAsyncDisposable
         return providers;
     }
 
-    /// <summary>Polls <paramref name="ready"/> until it holds; fails with the child's last log lines if it exits or time runs out.</summary>
+    /// <summary>
+    /// Polls <paramref name="ready"/> until it holds; fails with the last log lines of the first child that exits, or of
+    /// <paramref name="child"/> when time runs out.
+    /// </summary>
     private async Task WaitUntilAsync(ChildProcess child, string what, Func<CancellationToken, Task<bool>> ready, CancellationToken ct)
     {
         using var timeout = new CancellationTokenSource(ReadyTimeout);
@@ -197,8 +191,8 @@ internal sealed class DevGrid : IAsyncDisposable
         {
             while (true)
             {
-                if (child.Exited.IsCompleted)
-                    throw ChildFailure(child, $"{child.Name} exited with code {child.Exited.Result} while waiting for {what}");
+                if (Children.FirstOrDefault(c => c.Exited.IsCompleted) is { } dead)
+                    throw ChildFailure(dead, $"{dead.Name} exited with code {dead.Exited.Result} while waiting for {what}");
                 if (await ready(linked.Token))
                     return;
                 await Task.Delay(PollInterval, linked.Token);
@@ -217,27 +211,6 @@ internal sealed class DevGrid : IAsyncDisposable
         return new CliException(message, ExitCodes.Failure, lines);
     }
 
-    private void WriteGridFiles(Uri url)
-    {
-        var pids = new Dictionary<string, int> { [GridFile.SupervisorPid] = Environment.ProcessId };
-        foreach (var child in Children)
-            pids[child.Name] = child.Pid;
-        var grid = new GridFile(url.ToString(), pids, _startedAt, _options.DataDir);
-        grid.Write(GridFilePath);
-        grid.Write(HomeGridFilePath);
-    }
-
-    private void DeleteGridFiles()
-    {
-        foreach (var path in new[] { GridFilePath, HomeGridFilePath })
-        {
-            // Another grid may have taken over the home file since; only remove ours.
-            if (GridFile.TryRead(path) is { } grid
-                && grid.Pids.TryGetValue(GridFile.SupervisorPid, out var pid) && pid == Environment.ProcessId)
-                File.Delete(path);
-        }
-    }
-
     private static int FreeLoopbackPort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
@@ -253,7 +226,7 @@ internal sealed class DevGrid : IAsyncDisposable
             await _coordinator.StopAsync(StopGrace);
         foreach (var child in Children)
             await child.DisposeAsync();
-        DeleteGridFiles();
+        _registration.Delete();
         if (Children.Any())
             _ctx.Stdout.WriteLine($"stopped {Children.Count()} processes; data and logs are in {_options.DataDir}");
     }

@@ -45,6 +45,7 @@ internal sealed record GridFile(string Coordinator, IReadOnlyDictionary<string, 
         Pids.Where(p => ProcessSignals.IsAlive(p.Value)).ToList();
 
     /// <summary>Whether the grid's coordinator process is still alive.</summary>
+    [JsonIgnore]
     public bool CoordinatorAlive => Pids.TryGetValue(CoordinatorPid, out var pid) && ProcessSignals.IsAlive(pid);
 }
 

@@ -38,5 +38,14 @@ internal static class Formats
     public static string Cpu(long millis) =>
         millis % 1000 == 0 ? $"{millis / 1000} cpu" : $"{millis}m cpu";
 
+    /// <summary>A path as the user would type it: relative when it is under the current directory, else absolute.</summary>
+    public static string DisplayPath(string path, string currentDirectory)
+    {
+        var relative = Path.GetRelativePath(currentDirectory, path);
+        return relative == ".." || relative.StartsWith(".." + Path.DirectorySeparatorChar, StringComparison.Ordinal) || Path.IsPathRooted(relative)
+            ? path
+            : relative;
+    }
+
     public static string OrDash(string? text) => string.IsNullOrEmpty(text) ? "-" : text;
 }

@@ -16,6 +16,9 @@ public sealed class BubblewrapSandbox : ISandbox
     private const int ChunkBytes = 16 * 1024;
     private const int StderrTailBytes = 2 * 1024;
 
+    /// <summary>CancellationTokenSource timers stop at about 49 days; a longer timeout means none.</summary>
+    private static readonly TimeSpan LongestTimer = TimeSpan.FromDays(49);
+
     private readonly SandboxOptions options;
     private readonly ILogger<BubblewrapSandbox> logger;
     private readonly ICgroupHierarchy cgroups;
@@ -75,8 +78,8 @@ public sealed class BubblewrapSandbox : ISandbox
         }
 
         var runId = Guid.NewGuid().ToString("N")[..16];
-        var scratch = Directory.CreateDirectory(
-            Path.Combine(Path.GetTempPath(), "opengrid-sandbox", runId), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        // Private (0700) to the provider: holds the seccomp program and bwrap's status.
+        var scratch = Directory.CreateTempSubdirectory("opengrid-sandbox-");
         try
         {
             var cgroup = cgroups.Create("run-" + runId, request.Limits);
@@ -135,22 +138,24 @@ public sealed class BubblewrapSandbox : ISandbox
             output.PumpAsync(process.StandardOutput.BaseStream, OutputStream.Stdout),
             output.PumpAsync(process.StandardError.BaseStream, OutputStream.Stderr));
 
-        SandboxOutcome? stoppedBy = null;
+        var stop = StopReason.None;
         var treeGone = false;
         try
         {
-            stoppedBy = await WaitOrStopAsync(process, request.Limits.Timeout, cancellationToken).ConfigureAwait(false);
-            if (stoppedBy is { } reason)
+            stop = await WaitOrStopAsync(process, output.Failed, request.Limits.Timeout, cancellationToken)
+                .ConfigureAwait(false);
+            if (stop != StopReason.None)
             {
-                SandboxLog.Stopping(logger, runId, reason);
-                await KillTreeAsync(runId, process, cgroup).ConfigureAwait(false);
+                SandboxLog.Stopping(logger, runId, stop.ToString());
+                await StopTreeAsync(runId, process, cgroup, statusFile).ConfigureAwait(false);
             }
 
             await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+            // Rethrows what onOutput threw, once the tree is gone.
             await pumps.ConfigureAwait(false);
             // bwrap exits after pid 1 of the job's namespace, whose death takes the namespace down: this is
             // normally a no-op, and a guarantee that nothing of the run outlives RunAsync.
-            await KillTreeAsync(runId, process, cgroup).ConfigureAwait(false);
+            await StopTreeAsync(runId, process, cgroup, statusFile).ConfigureAwait(false);
             treeGone = true;
         }
         finally
@@ -158,18 +163,21 @@ public sealed class BubblewrapSandbox : ISandbox
             if (!treeGone)
             {
                 // onOutput threw: leave nothing running behind the exception.
-                await KillTreeAsync(runId, process, cgroup).ConfigureAwait(false);
+                await StopTreeAsync(runId, process, cgroup, statusFile).ConfigureAwait(false);
             }
         }
 
         wall.Stop();
         var stats = cgroup?.ReadStats() ?? new CgroupStats(null, null, 0);
-        var started = File.Exists(statusFile) &&
-            (await File.ReadAllTextAsync(statusFile, CancellationToken.None).ConfigureAwait(false)).Contains("\"child-pid\"");
-        var outcome = stoppedBy
-            ?? (!started ? SandboxOutcome.FailedToStart
+        var started = BubblewrapStatus.ChildPid(statusFile) is not null;
+        var outcome = stop switch
+        {
+            StopReason.TimedOut => SandboxOutcome.TimedOut,
+            StopReason.Cancelled => SandboxOutcome.Cancelled,
+            _ => !started ? SandboxOutcome.FailedToStart
                 : stats.OomKills > 0 ? SandboxOutcome.MemoryLimit
-                : SandboxOutcome.Exited);
+                : SandboxOutcome.Exited,
+        };
         var detail = outcome switch
         {
             SandboxOutcome.TimedOut => $"wall-clock limit of {request.Limits.Timeout} reached",
@@ -186,43 +194,61 @@ public sealed class BubblewrapSandbox : ISandbox
         return new SandboxResult(outcome, process.ExitCode, usage, detail);
     }
 
-    /// <summary>Waits for bwrap to exit; returns why it had to be stopped instead, if the wall-clock limit or the
-    /// caller's cancellation came first.</summary>
-    private static async Task<SandboxOutcome?> WaitOrStopAsync(
-        Process process, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <summary>Waits for bwrap to exit; returns why it had to be stopped instead: the wall-clock limit, the
+    /// caller's cancellation, or output delivery that threw (nobody reads the job's pipes any more).</summary>
+    private static async Task<StopReason> WaitOrStopAsync(
+        Process process, Task outputFailed, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        using var timer = timeout > TimeSpan.Zero
-            ? new CancellationTokenSource(timeout)
-            : new CancellationTokenSource();
+        using var timer = new CancellationTokenSource();
+        if (timeout > TimeSpan.Zero && timeout < LongestTimer)
+        {
+            timer.CancelAfter(timeout);
+        }
+
         using var either = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token);
+        var exited = process.WaitForExitAsync(either.Token);
+        if (await Task.WhenAny(exited, outputFailed).ConfigureAwait(false) == outputFailed)
+        {
+            return StopReason.OutputFailed;
+        }
+
         try
         {
-            await process.WaitForExitAsync(either.Token).ConfigureAwait(false);
-            return null;
+            await exited.ConfigureAwait(false);
+            return StopReason.None;
         }
         catch (OperationCanceledException) when (either.IsCancellationRequested)
         {
-            return cancellationToken.IsCancellationRequested ? SandboxOutcome.Cancelled : SandboxOutcome.TimedOut;
+            return cancellationToken.IsCancellationRequested ? StopReason.Cancelled : StopReason.TimedOut;
         }
     }
 
-    /// <summary>With a cgroup, kills everything in it until it is empty. Without one, kills bwrap and its
-    /// descendants; pid 1 of the job's namespace dies with bwrap, and the kernel then kills the namespace.</summary>
-    private async Task KillTreeAsync(string runId, Process process, IRunCgroup? cgroup)
+    /// <summary>
+    /// Stops the run; returns once bwrap has been reaped and the run's cgroup is empty. Killing bwrap's child,
+    /// pid 1 of the job's pid namespace, makes the kernel kill the whole namespace while bwrap, still alive, reaps
+    /// it, so no zombie is left to the host's init. Anything else in the cgroup (a run stopped before its
+    /// namespace existed) is killed until none is left.
+    /// </summary>
+    private async Task StopTreeAsync(string runId, Process process, IRunCgroup? cgroup, string statusFile)
     {
-        if (cgroup is not null)
-        {
-            if (!await Cgroups.KillAllAsync(cgroup).ConfigureAwait(false))
-            {
-                SandboxLog.TreeSurvived(logger, runId);
-            }
-
-            return;
-        }
-
         if (!process.HasExited)
         {
-            process.Kill(entireProcessTree: true);
+            if (BubblewrapStatus.ChildPid(statusFile) is { } child && BubblewrapStatus.IsChildOf(child, process.Id))
+            {
+                Signals.Kill(child);
+            }
+            else
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+
+        var emptied = cgroup is null || await Cgroups.KillAllAsync(cgroup, spare: process.Id).ConfigureAwait(false);
+        await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+        emptied = emptied && (cgroup is null || await Cgroups.KillAllAsync(cgroup).ConfigureAwait(false));
+        if (!emptied)
+        {
+            SandboxLog.TreeSurvived(logger, runId);
         }
     }
 
@@ -276,6 +302,14 @@ public sealed class BubblewrapSandbox : ISandbox
         return enforced;
     }
 
+    private enum StopReason
+    {
+        None,
+        TimedOut,
+        Cancelled,
+        OutputFailed,
+    }
+
     private static SandboxResult NotStarted(string detail) =>
         new(SandboxOutcome.FailedToStart, -1, new SandboxUsage(TimeSpan.Zero, TimeSpan.Zero, 0), detail);
 
@@ -285,6 +319,10 @@ public sealed class BubblewrapSandbox : ISandbox
     {
         private readonly SemaphoreSlim gate = new(1, 1);
         private readonly Queue<byte> stderrTail = new();
+        private readonly TaskCompletionSource failed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>Completes when <c>onOutput</c> first throws.</summary>
+        public Task Failed => failed.Task;
 
         public async Task PumpAsync(Stream stream, OutputStream which)
         {
@@ -307,6 +345,11 @@ public sealed class BubblewrapSandbox : ISandbox
                     }
 
                     await onOutput(which, buffer.AsMemory(0, read)).ConfigureAwait(false);
+                }
+                catch
+                {
+                    failed.TrySetResult();
+                    throw;
                 }
                 finally
                 {

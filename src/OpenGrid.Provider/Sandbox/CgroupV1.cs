@@ -39,7 +39,7 @@ internal sealed class CgroupV1Hierarchy : ICgroupHierarchy
             var parent = Path.Combine(resolved, parentName);
             try
             {
-                Directory.CreateDirectory(parent);
+                Cgroups.CreateParent(parent);
                 parents[controller] = parent;
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)

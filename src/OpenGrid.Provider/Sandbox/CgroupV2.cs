@@ -29,7 +29,7 @@ internal sealed class CgroupV2Hierarchy : ICgroupHierarchy
         var parent = Path.Combine(root, parentName);
         try
         {
-            Directory.CreateDirectory(parent);
+            Cgroups.CreateParent(parent);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

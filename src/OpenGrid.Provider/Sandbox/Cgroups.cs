@@ -58,15 +58,20 @@ internal static class Cgroups
         return NoCgroups.Instance;
     }
 
-    /// <summary>Kills every process of the run's cgroup until none is left (a forking tree can race a single
-    /// pass). Returns false if processes remain after the deadline (for example stuck in uninterruptible I/O).</summary>
-    public static async Task<bool> KillAllAsync(IRunCgroup cgroup)
+    /// <summary>Kills every process of the run's cgroup but <paramref name="spare"/> until none is left (a
+    /// forking tree can race a single pass). Returns false if processes remain after the deadline (for example
+    /// stuck in uninterruptible I/O).</summary>
+    public static async Task<bool> KillAllAsync(IRunCgroup cgroup, int? spare = null)
     {
-        cgroup.RequestKill();
+        if (spare is null)
+        {
+            cgroup.RequestKill();
+        }
+
         var deadline = DateTime.UtcNow + KillDeadline;
         while (true)
         {
-            var pids = cgroup.ReadPids();
+            var pids = cgroup.ReadPids().Where(pid => pid != spare).ToList();
             if (pids.Count == 0)
             {
                 return true;
@@ -84,6 +89,16 @@ internal static class Cgroups
 
             await Task.Delay(KillPollInterval).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>Creates the parent cgroup if needed and proves this process may create children in it (an
+    /// existing parent made by root says nothing about an unprivileged provider); throws if not.</summary>
+    public static void CreateParent(string parent)
+    {
+        Directory.CreateDirectory(parent);
+        var probe = Path.Combine(parent, "probe-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(probe);
+        Directory.Delete(probe);
     }
 
     public static IReadOnlySet<int> ReadProcs(string procsFile)

@@ -36,7 +36,7 @@ internal static partial class SandboxLog
     public static partial void RunStarting(ILogger logger, string runId, string program);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Sandbox run {RunId} stopping its process tree: {Reason}")]
-    public static partial void Stopping(ILogger logger, string runId, SandboxOutcome reason);
+    public static partial void Stopping(ILogger logger, string runId, string reason);
 
     [LoggerMessage(Level = LogLevel.Error,
         Message = "Sandbox run {RunId}: processes still alive after repeated SIGKILL (uninterruptible sleep?)")]

@@ -64,7 +64,10 @@ public class BubblewrapCommandTests
         Assert.Equal(
             new Dictionary<string, string>
             {
-                ["FOO"] = "bar", ["OG_OUT"] = "/out", ["OG_WORK"] = "/work", ["HOME"] = "/work",
+                ["FOO"] = "bar",
+                ["OG_OUT"] = "/out",
+                ["OG_WORK"] = "/work",
+                ["HOME"] = "/work",
                 ["PATH"] = "/usr/local/bin:/usr/bin:/bin",
             },
             env);

@@ -64,5 +64,39 @@ public sealed class SandboxLimitTests : IDisposable
         Assert.Empty(HostProcesses.InPidNamespace(pidNamespace));
     }
 
+    [Fact]
+    public async Task A_job_cannot_write_a_file_larger_than_its_disk_limit()
+    {
+        var limits = SandboxHarness.Roomy with { DiskBytes = 1L << 20 };
+
+        var result = await harness.RunShellAsync("head -c 2M /dev/zero > /out/big", limits);
+
+        Assert.Equal(SandboxOutcome.Exited, result.Outcome);
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Equal(limits.DiskBytes, new FileInfo(Path.Combine(harness.OutDir, "big")).Length);
+    }
+
+    [Fact]
+    public async Task An_exception_from_the_output_callback_stops_the_run_and_reaches_the_caller()
+    {
+        var pidNamespace = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var request = new SandboxRequest(
+            harness.WorkDir, harness.OutDir, ["/usr/bin/bash", "-c", $"{PrintPidNamespace}; exec sleep 600"],
+            new Dictionary<string, string>(), SandboxHarness.Roomy);
+
+        var run = harness.Sandbox.RunAsync(
+            request,
+            (_, chunk) =>
+            {
+                pidNamespace.TrySetResult(System.Text.Encoding.UTF8.GetString(chunk.Span).Trim());
+                throw new InvalidOperationException("log sink is gone");
+            },
+            CancellationToken.None);
+
+        var thrown = await Assert.ThrowsAsync<InvalidOperationException>(() => run.WaitAsync(SandboxHarness.Patience));
+        Assert.Equal("log sink is gone", thrown.Message);
+        Assert.Empty(HostProcesses.InPidNamespace(await pidNamespace.Task));
+    }
+
     public void Dispose() => harness.Dispose();
 }
