@@ -69,7 +69,7 @@ public sealed class HelloJobTests(GridFixture grid)
         var (cancelCode, cancelOut, cancelErr) = await grid.OgAsync(JobTimeout, "cancel", busyId);
         Assert.True(cancelCode == 0, $"og cancel exited {cancelCode}\n{cancelOut}\n{cancelErr}");
         Assert.Equal("cancelled", (await StatusAsync(busyId)).GetProperty("state").GetString());
-        await WaitFor.ConditionAsync(() => Task.FromResult(!SleepRunning()), JobTimeout, "the cancelled job's 'sleep 300' to be killed");
+        await WaitFor.ConditionAsync(() => Task.FromResult(!Processes.AnyWithCommandLine("sleep 300")), JobTimeout, "the cancelled job's 'sleep 300' to be killed");
     }
 
     private async Task<JsonElement> StatusAsync(string id)
@@ -78,23 +78,6 @@ public sealed class HelloJobTests(GridFixture grid)
         Assert.True(code == 0, $"og status exited {code}: {err}");
         return JsonDocument.Parse(json).RootElement.Clone();
     }
-
-    private static bool SleepRunning() =>
-        Directory.EnumerateDirectories("/proc").Any(d =>
-        {
-            try
-            {
-                return File.ReadAllText(Path.Combine(d, "cmdline")).Replace('\0', ' ').Trim() == "sleep 300";
-            }
-            catch (IOException)
-            {
-                return false;
-            }
-            catch (UnauthorizedAccessException)
-            {
-                return false;
-            }
-        });
 
     /// <summary>The CIDv1 plain `ipfs add` gives the file, from Debian's ipfs-cid, an implementation independent of ours.</summary>
     private static string IndependentPlainCid(string file)

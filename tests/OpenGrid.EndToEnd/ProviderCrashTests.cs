@@ -18,7 +18,7 @@ public sealed class ProviderCrashTests : IAsyncLifetime
     {
         using var specs = new TempDir("opengrid-e2e-crash");
         var spec = specs.Combine("long.yaml");
-        await File.WriteAllTextAsync(spec, JobSpecs.Shell("long", "echo started; sleep 300", timeout: "10m"));
+        await File.WriteAllTextAsync(spec, JobSpecs.Shell("long", "echo started; sleep 301", timeout: "10m"));
         var (code, stdout, stderr) = await _grid.OgAsync(Timeout, "submit", spec, "--json");
         Assert.True(code == 0, $"og submit exited {code}\n{stdout}\n{stderr}");
         var id = JsonDocument.Parse(stdout).RootElement.GetProperty("id").GetString()!;
@@ -37,6 +37,9 @@ public sealed class ProviderCrashTests : IAsyncLifetime
         var after = JsonDocument.Parse((await _grid.OgAsync(Timeout, "status", id, "--json")).Stdout).RootElement;
         Assert.Equal("failed", after.GetProperty("state").GetString());
         Assert.Contains("provider disconnected", after.GetProperty("reason").GetString());
+        // bubblewrap dies with its parent: the killed agent leaves no job processes behind.
+        await WaitFor.ConditionAsync(() => Task.FromResult(!Processes.AnyWithCommandLine("sleep 301")), Timeout,
+            "the crashed provider's sandboxed 'sleep 301' to die with it");
     }
 
     /// <summary>Provider addresses in the order the fixture started them (provider-1, provider-2).</summary>

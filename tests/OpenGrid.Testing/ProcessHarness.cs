@@ -168,3 +168,20 @@ public static class FreePort
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
+
+public static class Processes
+{
+    /// <summary>Whether any live process on this machine has exactly this command line (args joined by spaces).</summary>
+    public static bool AnyWithCommandLine(string commandLine) =>
+        Directory.EnumerateDirectories("/proc").Any(d =>
+        {
+            try
+            {
+                return File.ReadAllText(Path.Combine(d, "cmdline")).Replace('\0', ' ').Trim() == commandLine;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return false;
+            }
+        });
+}
