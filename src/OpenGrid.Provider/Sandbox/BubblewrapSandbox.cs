@@ -13,6 +13,8 @@ public sealed class BubblewrapSandbox : ISandbox
 {
     public const string InstallCommand = "apt-get install -y bubblewrap";
 
+    private const string CgroupPrefix = "run-";
+    private const string ScratchPrefix = "opengrid-sandbox-";
     private const int ChunkBytes = 16 * 1024;
     private const int StderrTailBytes = 2 * 1024;
 
@@ -25,6 +27,7 @@ public sealed class BubblewrapSandbox : ISandbox
     private readonly byte[]? seccompProgram;
     private readonly IReadOnlyList<string> rootArguments;
     private readonly (int Uid, int Gid)? jobUser;
+    private readonly Lazy<Task> sweep;
 
     public BubblewrapSandbox(SandboxOptions options, ILogger<BubblewrapSandbox> logger)
     {
@@ -48,6 +51,7 @@ public sealed class BubblewrapSandbox : ISandbox
             SandboxLog.BwrapMissing(logger, this.options.BwrapPath);
         }
 
+        sweep = new Lazy<Task>(SweepOrphansAsync);
         Enforcement = new SandboxEnforcement(
             "bubblewrap", cgroups.Version, File.Exists(this.options.BwrapPath) ? EnforcedHere() : []);
         SandboxLog.Enforcing(logger, string.Join(',', Enforcement.Enforced), cgroups.Version);
@@ -77,12 +81,13 @@ public sealed class BubblewrapSandbox : ISandbox
             }
         }
 
-        var runId = Guid.NewGuid().ToString("N")[..16];
+        await sweep.Value.ConfigureAwait(false);
+        var runId = RunOwner.Tag + Guid.NewGuid().ToString("N")[..12];
         // Private (0700) to the provider: holds the seccomp program and bwrap's status.
-        var scratch = Directory.CreateTempSubdirectory("opengrid-sandbox-");
+        var scratch = Directory.CreateTempSubdirectory(ScratchPrefix + RunOwner.Tag);
         try
         {
-            var cgroup = cgroups.Create("run-" + runId, request.Limits);
+            var cgroup = cgroups.Create(CgroupPrefix + runId, request.Limits);
             await using (cgroup)
             {
                 return await RunInCgroupAsync(runId, scratch.FullName, cgroup, request, onOutput, cancellationToken)
@@ -192,6 +197,28 @@ public sealed class BubblewrapSandbox : ISandbox
             logger, runId, outcome, process.ExitCode, (long)usage.Wall.TotalMilliseconds,
             (long)usage.Cpu.TotalMilliseconds, usage.PeakMemoryBytes);
         return new SandboxResult(outcome, process.ExitCode, usage, detail);
+    }
+
+    /// <summary>Removes what runs of a provider that died (killed, crashed) left behind: its cgroups, after killing
+    /// anything still in them, and its scratch dirs. Runs of live providers are left alone.</summary>
+    private async Task SweepOrphansAsync()
+    {
+        foreach (var orphan in cgroups.Existing(name => RunOwner.IsOrphan(name, CgroupPrefix)))
+        {
+            await using (orphan)
+            {
+                SandboxLog.SweepingOrphan(logger, orphan.ProcsFiles[0]);
+                await Cgroups.KillAllAsync(orphan).ConfigureAwait(false);
+            }
+        }
+
+        foreach (var directory in Directory.EnumerateDirectories(Path.GetTempPath(), ScratchPrefix + "*"))
+        {
+            if (RunOwner.IsOrphan(Path.GetFileName(directory), ScratchPrefix))
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+        }
     }
 
     /// <summary>Waits for bwrap to exit; returns why it had to be stopped instead: the wall-clock limit, the

@@ -64,6 +64,17 @@ internal sealed class CgroupV1Hierarchy : ICgroupHierarchy
 
     public bool Enforces(string controller) => controller != "cpuacct" && parents.ContainsKey(controller);
 
+    public IReadOnlyList<IRunCgroup> Existing(Func<string, bool> select) =>
+        parents.Values.Distinct()
+            .SelectMany(parent => Directory.EnumerateDirectories(parent).Select(Path.GetFileName).OfType<string>())
+            .Where(select)
+            .Distinct()
+            .Select(name => new RunCgroupV1(
+                parents.Where(p => Directory.Exists(Path.Combine(p.Value, name)))
+                    .ToDictionary(p => p.Key, p => Path.Combine(p.Value, name)),
+                logger))
+            .ToList<IRunCgroup>();
+
     public IRunCgroup? Create(string name, SandboxLimits limits)
     {
         var directories = parents.ToDictionary(p => p.Key, p => Path.Combine(p.Value, name));

@@ -72,6 +72,14 @@ internal sealed class CgroupV2Hierarchy : ICgroupHierarchy
 
     public bool Enforces(string controller) => enabled.Contains(controller);
 
+    public IReadOnlyList<IRunCgroup> Existing(Func<string, bool> select) =>
+        Directory.Exists(parent)
+            ? Directory.EnumerateDirectories(parent)
+                .Where(d => select(Path.GetFileName(d)))
+                .Select(d => new RunCgroupV2(d, logger))
+                .ToList<IRunCgroup>()
+            : [];
+
     public IRunCgroup? Create(string name, SandboxLimits limits)
     {
         var directory = Path.Combine(parent, name);

@@ -15,6 +15,9 @@ internal interface ICgroupHierarchy
 
     /// <summary>Creates the run's cgroup with its limits written; null when this host has no usable hierarchy.</summary>
     IRunCgroup? Create(string name, SandboxLimits limits);
+
+    /// <summary>The existing run cgroups whose name matches <paramref name="select"/>.</summary>
+    IReadOnlyList<IRunCgroup> Existing(Func<string, bool> select);
 }
 
 /// <summary>One run's cgroup. Disposing removes it (it must be empty by then).</summary>
@@ -202,4 +205,6 @@ internal sealed class NoCgroups : ICgroupHierarchy
     public bool Enforces(string controller) => false;
 
     public IRunCgroup? Create(string name, SandboxLimits limits) => null;
+
+    public IReadOnlyList<IRunCgroup> Existing(Func<string, bool> select) => [];
 }

@@ -32,6 +32,9 @@ internal static partial class SandboxLog
     [LoggerMessage(Level = LogLevel.Debug, Message = "cgroup {CgroupPath} still busy: {Reason}")]
     public static partial void CgroupBusy(ILogger logger, string cgroupPath, string reason);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Removing {CgroupProcs}: left behind by a provider that died")]
+    public static partial void SweepingOrphan(ILogger logger, string cgroupProcs);
+
     [LoggerMessage(Level = LogLevel.Debug, Message = "Sandbox run {RunId} starting {Program}")]
     public static partial void RunStarting(ILogger logger, string runId, string program);
 

@@ -16,11 +16,23 @@ public sealed class CoordinatorFactory : WebApplicationFactory<Program>
 {
     public const long MaxContentBytes = 64 * 1024;
 
-    private readonly TempDir _data = new("opengrid-coordinator");
+    private readonly TempDir? _ownData;
+    private readonly string _dataDir;
+
+    public CoordinatorFactory()
+    {
+        _ownData = new TempDir("opengrid-coordinator");
+        _dataDir = _ownData.Path;
+    }
+
+    private CoordinatorFactory(string dataDir) => _dataDir = dataDir;
+
+    /// <summary>A coordinator over an existing data dir (to restart one over the same state).</summary>
+    public static CoordinatorFactory Over(string dataDir) => new(dataDir);
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseSetting("Coordinator:DataDir", _data.Path);
+        builder.UseSetting("Coordinator:DataDir", _dataDir);
         builder.UseSetting("Coordinator:MaxContentBytes", MaxContentBytes.ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Coordinator:HeartbeatSeconds", "2");
     }
@@ -48,7 +60,7 @@ public sealed class CoordinatorFactory : WebApplicationFactory<Program>
     {
         base.Dispose(disposing);
         if (disposing)
-            _data.Dispose();
+            _ownData?.Dispose();
     }
 }
 
