@@ -203,12 +203,20 @@ public sealed class BubblewrapSandbox : ISandbox
     /// anything still in them, and its scratch dirs. Runs of live providers are left alone.</summary>
     private async Task SweepOrphansAsync()
     {
+        // Housekeeping: a failure is logged and must not stop runs.
         foreach (var orphan in cgroups.Existing(name => RunOwner.IsOrphan(name, CgroupPrefix)))
         {
-            await using (orphan)
+            SandboxLog.SweepingOrphan(logger, orphan.ProcsFiles[0]);
+            try
             {
-                SandboxLog.SweepingOrphan(logger, orphan.ProcsFiles[0]);
-                await Cgroups.KillAllAsync(orphan).ConfigureAwait(false);
+                await using (orphan)
+                {
+                    await Cgroups.KillAllAsync(orphan).ConfigureAwait(false);
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                SandboxLog.SweepFailed(logger, orphan.ProcsFiles[0], ex);
             }
         }
 
@@ -216,7 +224,14 @@ public sealed class BubblewrapSandbox : ISandbox
         {
             if (RunOwner.IsOrphan(Path.GetFileName(directory), ScratchPrefix))
             {
-                Directory.Delete(directory, recursive: true);
+                try
+                {
+                    Directory.Delete(directory, recursive: true);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    SandboxLog.SweepFailed(logger, directory, ex);
+                }
             }
         }
     }

@@ -35,6 +35,9 @@ internal static partial class SandboxLog
     [LoggerMessage(Level = LogLevel.Warning, Message = "Removing {CgroupProcs}: left behind by a provider that died")]
     public static partial void SweepingOrphan(ILogger logger, string cgroupProcs);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not remove {Path}, left behind by a provider that died")]
+    public static partial void SweepFailed(ILogger logger, string path, Exception exception);
+
     [LoggerMessage(Level = LogLevel.Debug, Message = "Sandbox run {RunId} starting {Program}")]
     public static partial void RunStarting(ILogger logger, string runId, string program);
 
