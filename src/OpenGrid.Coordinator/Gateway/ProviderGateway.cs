@@ -22,8 +22,6 @@ public sealed partial class ProviderGateway(
     IOptions<CoordinatorOptions> options,
     ILogger<ProviderGateway> log)
 {
-    private const int MaxMessageBytes = 1 << 20;
-
     public static void Map(IEndpointRouteBuilder app) =>
         app.Map("/v1/providers/connect", (HttpContext context, ProviderGateway gateway) => gateway.AcceptAsync(context))
             .RequireAuthorization()
@@ -90,8 +88,7 @@ public sealed partial class ProviderGateway(
         {
             await foreach (var message in session.Outbox.ReadAllAsync(ct))
             {
-                var bytes = JsonSerializer.SerializeToUtf8Bytes(message, OpenGridJsonContext.Default.CoordinatorMessage);
-                await socket.SendAsync(bytes, WebSocketMessageType.Text, endOfMessage: true, ct);
+                await GatewayFraming.SendAsync(socket, message, OpenGridJsonContext.Default.CoordinatorMessage, ct);
             }
             if (socket.State == WebSocketState.Open)
                 await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "replaced by a newer connection", CancellationToken.None);
@@ -107,28 +104,14 @@ public sealed partial class ProviderGateway(
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(silence);
-        var buffer = new byte[16 * 1024];
-        using var message = new MemoryStream();
-        while (true)
+        try
         {
-            WebSocketReceiveResult result;
-            try
-            {
-                result = await socket.ReceiveAsync(buffer, timeout.Token);
-            }
-            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-            {
-                return null;
-            }
-            if (result.MessageType == WebSocketMessageType.Close)
-                return null;
-            message.Write(buffer, 0, result.Count);
-            if (message.Length > MaxMessageBytes)
-                throw new WebSocketException($"provider message larger than {MaxMessageBytes} bytes");
-            if (result.EndOfMessage)
-                break;
+            return await GatewayFraming.ReceiveAsync(socket, OpenGridJsonContext.Default.ProviderMessage, timeout.Token);
         }
-        return JsonSerializer.Deserialize(message.GetBuffer().AsSpan(0, (int)message.Length), OpenGridJsonContext.Default.ProviderMessage);
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            return null;
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Provider {ProviderId} ({Name}, {Cores} cores) connected")]

@@ -122,22 +122,21 @@ public sealed partial class JobLifecycle(
                 return (await CheckLeaseAsync(provider, m.JobId, m.Epoch, ct)).Rejection;
             case JobStarted m:
             {
-                var (id, rejection) = await CheckLeaseAsync(provider, m.JobId, m.Epoch, ct);
+                var (job, rejection) = await CheckLeaseAsync(provider, m.JobId, m.Epoch, ct);
                 if (rejection is not null)
                     return rejection;
-                await store.TransitionAsync(id, m.Epoch, new JobTransition(JobState.Running, time.GetUtcNow()), ct);
-                signals.Changed(id);
+                await store.TransitionAsync(job!.Id, m.Epoch, new JobTransition(JobState.Running, time.GetUtcNow()), ct);
+                signals.Changed(job.Id);
                 return null;
             }
             case LogData m:
             {
-                var (id, rejection) = await CheckLeaseAsync(provider, m.JobId, m.Epoch, ct);
+                var (job, rejection) = await CheckLeaseAsync(provider, m.JobId, m.Epoch, ct);
                 if (rejection is not null)
                     return rejection;
-                var job = await store.GetJobAsync(id, ct);
                 var stream = m.Stream == "stderr" ? "stderr" : "stdout";
-                if (await store.AppendLogAsync(id, m.Epoch, m.Seq, job!.CurrentAttempt!.Number, stream, m.Text, time.GetUtcNow(), ct) is not null)
-                    signals.Changed(id);
+                if (await store.AppendLogAsync(job!.Id, m.Epoch, m.Seq, job.CurrentAttempt!.Number, stream, m.Text, time.GetUtcNow(), ct) is not null)
+                    signals.Changed(job.Id);
                 return null;
             }
             case JobFinished m:
@@ -160,9 +159,10 @@ public sealed partial class JobLifecycle(
 
     private async Task<Rejected?> OnFinishedAsync(Address provider, JobFinished m, CancellationToken ct)
     {
-        var (id, rejection) = await CheckLeaseAsync(provider, m.JobId, m.Epoch, ct);
+        var (job, rejection) = await CheckLeaseAsync(provider, m.JobId, m.Epoch, ct);
         if (rejection is not null)
             return rejection;
+        var id = job!.Id;
         var state = m.Outcome switch
         {
             "succeeded" => JobState.Succeeded,
@@ -199,20 +199,20 @@ public sealed partial class JobLifecycle(
     }
 
     /// <summary>The job must exist and its current lease must be this provider's at this epoch.</summary>
-    private async Task<(JobId Id, Rejected? Rejection)> CheckLeaseAsync(Address provider, string jobId, long epoch, CancellationToken ct)
+    private async Task<(Job? Job, Rejected? Rejection)> CheckLeaseAsync(Address provider, string jobId, long epoch, CancellationToken ct)
     {
         if (!JobId.TryParse(jobId, out var id) || await store.GetJobAsync(id, ct) is not { } job
             || job.Attempts.All(a => a.Provider != provider))
         {
             LogRejected(jobId, provider, ErrorCodes.LeaseNotYours);
-            return (default, new Rejected(jobId, epoch, ErrorCodes.LeaseNotYours, $"job {jobId} is not leased to you"));
+            return (null, new Rejected(jobId, epoch, ErrorCodes.LeaseNotYours, $"job {jobId} is not leased to you"));
         }
         if (job.CurrentAttempt!.Epoch != epoch || job.CurrentAttempt.Provider != provider)
         {
             LogRejected(jobId, provider, ErrorCodes.LeaseStaleEpoch);
-            return (id, new Rejected(jobId, epoch, ErrorCodes.LeaseStaleEpoch, $"epoch {epoch} of job {jobId} is no longer current"));
+            return (job, new Rejected(jobId, epoch, ErrorCodes.LeaseStaleEpoch, $"epoch {epoch} of job {jobId} is no longer current"));
         }
-        return (id, null);
+        return (job, null);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} ({Name}) submitted by {Requester}")]

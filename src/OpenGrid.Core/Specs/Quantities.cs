@@ -19,7 +19,6 @@ public static class Quantities
     public const long MillicoresPerCore = 1000;
 
     private const int MaxCpuFractionDigits = 3;
-    private const int MaxShownChars = 40;
 
     // Largest first, so formatting picks the biggest unit that divides exactly. Binary before decimal.
     private static readonly (string Suffix, long Factor)[] BinarySizeUnits =
@@ -263,21 +262,5 @@ public static class Quantities
 
     private static string TooLarge(string? text, string what) => $"{Quote(text)} is too large for a {what}";
 
-    /// <summary>Quotes a user's value for an error message: control characters escaped, long values cut.</summary>
-    internal static string Quote(string? text)
-    {
-        text ??= "";
-        var shown = new StringBuilder("'");
-        foreach (var c in text.Length > MaxShownChars ? text[..MaxShownChars] : text)
-        {
-            if (char.IsControl(c))
-                shown.Append(CultureInfo.InvariantCulture, $"\\u{(int)c:X4}");
-            else
-                shown.Append(c);
-        }
-
-        if (text.Length > MaxShownChars)
-            shown.Append('…');
-        return shown.Append('\'').ToString();
-    }
+    internal static string Quote(string? text) => SpecText.Quote(text);
 }

@@ -1,3 +1,4 @@
+using OpenGrid.Core.Specs;
 using System.Globalization;
 using System.Text;
 using YamlDotNet.Core;
@@ -11,7 +12,6 @@ namespace OpenGrid.Protocol.Specs;
 /// </summary>
 internal sealed class SpecNodeReader(string file)
 {
-    private const int MaxShownChars = 40;
     private const int MaxSuggestionDistance = 2;
     private const int MinAbbreviationLength = 3;
 
@@ -161,23 +161,8 @@ internal sealed class SpecNodeReader(string file)
         _ => "an alias",
     };
 
-    /// <summary>Quotes a user's value for a message: control characters escaped, long values cut.</summary>
-    public static string Quote(string? text)
-    {
-        text ??= "";
-        var shown = new StringBuilder("'");
-        foreach (var c in text.Length > MaxShownChars ? text[..MaxShownChars] : text)
-        {
-            if (char.IsControl(c))
-                shown.Append(CultureInfo.InvariantCulture, $"\\u{(int)c:X4}");
-            else
-                shown.Append(c);
-        }
-
-        if (text.Length > MaxShownChars)
-            shown.Append('…');
-        return shown.Append('\'').ToString();
-    }
+    /// <summary>Quotes a user's value for a message (see <see cref="SpecText.Quote"/>).</summary>
+    public static string Quote(string? text) => SpecText.Quote(text);
 
     /// <summary>The allowed name closest to <paramref name="key"/> when it looks like a typo of it, else null.</summary>
     internal static string? Suggest(string key, IReadOnlyList<string> allowed)

@@ -24,7 +24,6 @@ internal sealed partial class GatewayConnection(
     ProviderAgentOptions options,
     ILogger log)
 {
-    private const int MaxMessageBytes = 1 << 20;
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(10);
 
     public async Task RunAsync(CancellationToken ct)
@@ -138,36 +137,19 @@ internal sealed partial class GatewayConnection(
     private static async Task WriteLoopAsync(ClientWebSocket socket, ChannelReader<ProviderMessage> outbox, CancellationToken ct)
     {
         await foreach (var message in outbox.ReadAllAsync(ct))
-        {
-            var bytes = JsonSerializer.SerializeToUtf8Bytes(message, OpenGridJsonContext.Default.ProviderMessage);
-            await socket.SendAsync(bytes, WebSocketMessageType.Text, endOfMessage: true, ct);
-        }
+            await GatewayFraming.SendAsync(socket, message, OpenGridJsonContext.Default.ProviderMessage, ct);
     }
 
     private static async Task<CoordinatorMessage?> ReceiveAsync(ClientWebSocket socket, CancellationToken ct)
     {
-        var buffer = new byte[16 * 1024];
-        using var message = new MemoryStream();
-        while (true)
+        try
         {
-            WebSocketReceiveResult result;
-            try
-            {
-                result = await socket.ReceiveAsync(buffer, ct);
-            }
-            catch (OperationCanceledException)
-            {
-                return null;
-            }
-            if (result.MessageType == WebSocketMessageType.Close)
-                return null;
-            message.Write(buffer, 0, result.Count);
-            if (message.Length > MaxMessageBytes)
-                throw new WebSocketException($"coordinator message larger than {MaxMessageBytes} bytes");
-            if (result.EndOfMessage)
-                break;
+            return await GatewayFraming.ReceiveAsync(socket, OpenGridJsonContext.Default.CoordinatorMessage, ct);
         }
-        return JsonSerializer.Deserialize(message.GetBuffer().AsSpan(0, (int)message.Length), OpenGridJsonContext.Default.CoordinatorMessage);
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Connected to coordinator {Coordinator}")]

@@ -63,12 +63,15 @@ public static class ResourceProbe
         return new DriveInfo(Path.GetFullPath(workRoot)).AvailableFreeSpace;
     }
 
-    /// <summary>GPUs from <c>nvidia-smi</c> when present; otherwise none (the driver is what makes a GPU usable).</summary>
+    /// <summary>
+    /// GPUs from <c>nvidia-smi</c> when present; else from the driver's <c>/proc/driver/nvidia/gpus/*/information</c>
+    /// (model only); else none. Without the driver a GPU is not usable, so PCI devices alone do not count.
+    /// </summary>
     internal static IReadOnlyList<GpuView> DetectGpus()
     {
         var smi = new[] { "/usr/bin/nvidia-smi", "/usr/local/bin/nvidia-smi" }.FirstOrDefault(File.Exists);
         if (smi is null)
-            return [];
+            return DriverGpus("/proc/driver/nvidia/gpus");
         try
         {
             var psi = new ProcessStartInfo(smi, "--query-gpu=name,memory.total,driver_version --format=csv,noheader,nounits")
@@ -97,6 +100,23 @@ public static class ResourceProbe
             var f = line.Split(',', StringSplitOptions.TrimEntries);
             if (f.Length >= 3 && long.TryParse(f[1], NumberStyles.None, CultureInfo.InvariantCulture, out var mib))
                 gpus.Add(new GpuView(f[0], mib * 1024 * 1024, f[2], cuda));
+        }
+        return gpus;
+    }
+
+    /// <summary>GPUs the NVIDIA kernel driver lists, one folder each, with a <c>Model:</c> line.</summary>
+    internal static IReadOnlyList<GpuView> DriverGpus(string root)
+    {
+        if (!Directory.Exists(root))
+            return [];
+        var gpus = new List<GpuView>();
+        foreach (var dir in Directory.EnumerateDirectories(root).Order(StringComparer.Ordinal))
+        {
+            var info = Path.Combine(dir, "information");
+            if (!File.Exists(info))
+                continue;
+            var model = File.ReadLines(info).FirstOrDefault(l => l.StartsWith("Model:", StringComparison.Ordinal));
+            gpus.Add(new GpuView(model?["Model:".Length..].Trim() ?? "NVIDIA GPU", 0, null, null));
         }
         return gpus;
     }
