@@ -20,6 +20,22 @@ public sealed class CoordinatorOptions
     /// <summary>Seconds between provider heartbeats that the coordinator asks for. Default 2.</summary>
     public int HeartbeatSeconds { get; set; } = 2;
 
+    /// <summary>Seconds past a missed heartbeat before a silent provider loses its leases. Default 3.</summary>
+    public int LeaseGraceSeconds { get; set; } = 3;
+
+    /// <summary>Attempts a job gets before it fails for good when its leases keep being lost. Default 3.</summary>
+    public int MaxAttempts { get; set; } = 3;
+
+    /// <summary>Delay before the first retry of a lost lease; doubles per attempt up to 30 s. Default 1 s.</summary>
+    public TimeSpan RetryBackoff { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long a provider may stay silent before its leases are lost: heartbeat + grace.</summary>
+    public TimeSpan LeaseTimeout => TimeSpan.FromSeconds(HeartbeatSeconds + LeaseGraceSeconds);
+
+    /// <summary>The delay before attempt <paramref name="nextAttempt"/> (2 or more): exponential, capped at 30 s.</summary>
+    public TimeSpan BackoffBefore(int nextAttempt) =>
+        TimeSpan.FromTicks(Math.Min(RetryBackoff.Ticks * (1L << Math.Clamp(nextAttempt - 2, 0, 20)), TimeSpan.FromSeconds(30).Ticks));
+
     internal IEnumerable<string> Validate()
     {
         if (string.IsNullOrWhiteSpace(DataDir))
@@ -30,5 +46,11 @@ public sealed class CoordinatorOptions
             yield return "Coordinator:TokenLifetime and Coordinator:ChallengeLifetime must be positive, e.g. 01:00:00";
         if (HeartbeatSeconds is < 1 or > 300)
             yield return "Coordinator:HeartbeatSeconds must be between 1 and 300";
+        if (LeaseGraceSeconds is < 0 or > 3600)
+            yield return "Coordinator:LeaseGraceSeconds must be between 0 and 3600";
+        if (MaxAttempts is < 1 or > 100)
+            yield return "Coordinator:MaxAttempts must be between 1 and 100";
+        if (RetryBackoff < TimeSpan.Zero)
+            yield return "Coordinator:RetryBackoff must not be negative, e.g. 00:00:01";
     }
 }

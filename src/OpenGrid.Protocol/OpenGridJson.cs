@@ -24,6 +24,8 @@ namespace OpenGrid.Protocol;
 [JsonSerializable(typeof(IReadOnlyList<LogChunkView>))]
 [JsonSerializable(typeof(JobEndView))]
 [JsonSerializable(typeof(InfoView))]
+[JsonSerializable(typeof(DrainRequest))]
+[JsonSerializable(typeof(DrainView))]
 [JsonSerializable(typeof(ProviderMessage))]
 [JsonSerializable(typeof(CoordinatorMessage))]
 [JsonSerializable(typeof(ProblemView))]

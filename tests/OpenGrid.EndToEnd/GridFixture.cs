@@ -29,21 +29,8 @@ public sealed class GridFixture : IAsyncLifetime
     {
         var port = FreePort.Pick();
         Coordinator = new Uri($"http://127.0.0.1:{port}/");
-        CoordinatorProcess = TestProcess.StartDotnet("coordinator", TestPaths.BuiltDll("OpenGrid.Coordinator", "OpenGrid.Coordinator"),
-            ["--urls", Coordinator.ToString().TrimEnd('/'), "--Coordinator:DataDir=" + Data.Combine("coordinator"), "--Coordinator:HeartbeatSeconds=1"]);
-        _processes.Add(CoordinatorProcess);
+        _processes.Add(await StartCoordinatorAsync());
         using var http = new HttpClient { BaseAddress = Coordinator };
-        await WaitFor.ConditionAsync(async () =>
-        {
-            try
-            {
-                return (await http.GetAsync("v1/info")).IsSuccessStatusCode;
-            }
-            catch (HttpRequestException)
-            {
-                return false;
-            }
-        }, StartTimeout, $"the coordinator to answer /v1/info at {Coordinator}");
 
         for (var i = 1; i <= 2; i++)
         {
@@ -57,6 +44,42 @@ public sealed class GridFixture : IAsyncLifetime
             return list!.Providers.Count(p => p.State != "offline") == 2;
         }, StartTimeout, "both providers to connect to the coordinator");
     }
+
+    /// <summary>Kills the coordinator with SIGKILL (a crash) and starts it again on the same port and data.</summary>
+    public async Task RestartCoordinatorAsync()
+    {
+        CoordinatorProcess.KillHard();
+        await CoordinatorProcess.WaitForExitAsync(StartTimeout);
+        await CoordinatorProcess.DisposeAsync();
+        _processes[0] = await StartCoordinatorAsync();
+    }
+
+    /// <summary>Heartbeat 1 s + grace 2 s: a lost lease is noticed within about 3 s.</summary>
+    private async Task<TestProcess> StartCoordinatorAsync()
+    {
+        CoordinatorProcess = TestProcess.StartDotnet("coordinator", TestPaths.BuiltDll("OpenGrid.Coordinator", "OpenGrid.Coordinator"),
+        [
+            "--urls", Coordinator.ToString().TrimEnd('/'), "--Coordinator:DataDir=" + Data.Combine("coordinator"),
+            "--Coordinator:HeartbeatSeconds=1", "--Coordinator:LeaseGraceSeconds=2", "--Coordinator:RetryBackoff=00:00:00.200",
+        ]);
+        using var http = new HttpClient { BaseAddress = Coordinator };
+        await WaitFor.ConditionAsync(async () =>
+        {
+            try
+            {
+                return (await http.GetAsync("v1/info")).IsSuccessStatusCode;
+            }
+            catch (HttpRequestException)
+            {
+                return false;
+            }
+        }, StartTimeout, $"the coordinator to answer /v1/info at {Coordinator}");
+        return CoordinatorProcess;
+    }
+
+    /// <summary>The address of provider-N (1-based), from its key file.</summary>
+    public string ProviderAddress(int n) =>
+        System.Text.Json.JsonDocument.Parse(File.ReadAllText(Data.Combine($"provider-{n}", "key.json"))).RootElement.GetProperty("address").GetString()!;
 
     /// <summary>Runs <c>og ARGS</c> as the requester against this grid and waits for it to exit.</summary>
     public async Task<(int ExitCode, string Stdout, string Stderr)> OgAsync(TimeSpan timeout, params string[] args)

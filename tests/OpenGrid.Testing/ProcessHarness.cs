@@ -113,6 +113,12 @@ public sealed class TestProcess : IAsyncDisposable
     /// <summary>Sends SIGKILL to the process only (not its children): a crash.</summary>
     public void KillHard() => Signal(9);
 
+    /// <summary>Sends SIGSTOP: the process freezes (its children do not).</summary>
+    public void Pause() => Signal(19);
+
+    /// <summary>Sends SIGCONT after <see cref="Pause"/>.</summary>
+    public void Resume() => Signal(18);
+
     public async ValueTask DisposeAsync()
     {
         try

@@ -1,4 +1,7 @@
+using System.Security.Claims;
+using OpenGrid.Coordinator.Auth;
 using OpenGrid.Coordinator.Gateway;
+using OpenGrid.Coordinator.Jobs;
 using OpenGrid.Coordinator.Persistence;
 using OpenGrid.Protocol.Api;
 
@@ -12,14 +15,25 @@ public static class ProvidersEndpoints
         app.MapGet("/v1/providers", async (ConnectedProviders providers, IJobStore store, CancellationToken ct) =>
         {
             var views = new List<ProviderView>();
+            var draining = await store.ListDrainingAsync(ct);
             foreach (var s in providers.Online)
             {
                 var active = await store.ListActiveForProviderAsync(s.Address, ct);
-                views.Add(s.ToView(active.Count > 0 ? "busy" : "idle", active.Count > 0 ? active[0].Id.ToString() : null));
+                var state = draining.Contains(s.Address) ? "draining" : active.Count > 0 ? "busy" : "idle";
+                views.Add(s.ToView(state, active.Count > 0 ? active[0].Id.ToString() : null));
             }
             views.AddRange(providers.Offline.Select(s => s.ToView("offline", null)));
             return Results.Ok(new ProviderListView(views));
         }).WithTags("providers");
+
+        app.MapPost("/v1/providers/drain", async (DrainRequest request, ClaimsPrincipal user, IJobStore store, JobSignals signals, CancellationToken ct) =>
+        {
+            var provider = user.Account();
+            await store.SetDrainingAsync(provider, request.Draining, ct);
+            signals.SchedulingChance();
+            var active = await store.ListActiveForProviderAsync(provider, ct);
+            return Results.Ok(new DrainView(provider.Value, request.Draining, active.Count));
+        }).WithTags("providers").RequireAuthorization();
         ProviderGateway.Map(app);
     }
 }

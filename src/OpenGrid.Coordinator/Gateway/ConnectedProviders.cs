@@ -34,10 +34,19 @@ public sealed class ProviderSession(Address address, Hello hello, DateTimeOffset
 /// Providers known to this coordinator: the connected ones with their sessions, and the ones seen before that
 /// are offline now (kept in memory for <c>og providers</c>).
 /// </summary>
-public sealed class ConnectedProviders
+public sealed class ConnectedProviders(TimeProvider time)
 {
     private readonly ConcurrentDictionary<Address, ProviderSession> _online = new();
     private readonly ConcurrentDictionary<Address, ProviderSession> _offline = new();
+
+    /// <summary>When this coordinator started: the last-seen time of providers it has not heard from yet.</summary>
+    public DateTimeOffset StartedAt { get; } = time.GetUtcNow();
+
+    /// <summary>When the provider last spoke on any connection to this coordinator (or when it started).</summary>
+    public DateTimeOffset LastSeen(Address provider) =>
+        _online.TryGetValue(provider, out var on) ? on.LastSeen
+        : _offline.TryGetValue(provider, out var off) ? off.LastSeen
+        : StartedAt;
 
     public IReadOnlyList<ProviderSession> Online => _online.Values.OrderBy(s => s.ConnectedAt).ToList();
 

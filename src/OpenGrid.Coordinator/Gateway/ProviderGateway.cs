@@ -48,7 +48,7 @@ public sealed partial class ProviderGateway(
         providers.Connect(session);
         LogConnected(address, hello.Name, hello.Hardware.Cores);
         session.Send(new Welcome(address.Value, options.Value.HeartbeatSeconds));
-        signals.SchedulingChance();
+        await lifecycle.OnHelloAsync(session, aborted);
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(aborted);
         var sender = SendLoopAsync(socket, session, stop.Token);
@@ -76,8 +76,9 @@ public sealed partial class ProviderGateway(
             await sender.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             if (providers.Disconnect(session))
             {
+                // Its leases stay: the provider may reconnect within heartbeat + grace (LeaseMonitor decides).
                 LogDisconnected(address);
-                await lifecycle.OnProviderGoneAsync(address, CancellationToken.None);
+                signals.SchedulingChance();
             }
         }
     }

@@ -55,6 +55,7 @@ public static class CoordinatorHosting
         services.AddSingleton<IPlacement, FirstFitPlacement>();
         services.AddSingleton<SchedulerWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<SchedulerWorker>());
+        services.AddHostedService<LeaseMonitor>();
         services.AddHostedService<StoreInitializer>();
         return builder;
     }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using OpenGrid.Coordinator.Content;
 using OpenGrid.Coordinator.Gateway;
 using OpenGrid.Coordinator.Persistence;
@@ -25,6 +26,7 @@ public sealed partial class JobLifecycle(
     ConnectedProviders providers,
     JobSignals signals,
     TimeProvider time,
+    IOptions<CoordinatorOptions> options,
     ILogger<JobLifecycle> log)
 {
     public async Task<SubmitOutcome> SubmitAsync(Address requester, SubmitJobRequest request, CancellationToken ct)
@@ -146,14 +148,41 @@ public sealed partial class JobLifecycle(
         }
     }
 
-    /// <summary>A provider's connection closed: its running leases fail (rescheduling arrives with the market).</summary>
-    public async Task OnProviderGoneAsync(Address provider, CancellationToken ct)
+    /// <summary>
+    /// A provider said hello (first connection, reconnect, or after a coordinator restart). Leases it still runs at
+    /// their current epoch are kept; leases the store gives it that it does not hold are lost (never delivered, or
+    /// the agent restarted); leases it holds at a superseded epoch are cancelled on the provider.
+    /// </summary>
+    public async Task OnHelloAsync(ProviderSession session, CancellationToken ct)
     {
-        foreach (var job in await store.ListActiveForProviderAsync(provider, ct))
+        var held = (session.Hello.RunningLeases ?? []).ToDictionary(l => l.JobId, l => l.Epoch);
+        foreach (var job in await store.ListActiveForProviderAsync(session.Address, ct))
         {
-            LogLeaseLost(job.Id, provider);
-            await FailAsync(job.Id, job.CurrentAttempt!.Epoch, "provider disconnected mid-job", ct);
+            var epoch = job.CurrentAttempt!.Epoch;
+            if (!held.Remove(job.Id.ToString(), out var heldEpoch) || heldEpoch != epoch)
+                await LeaseLostAsync(job, epoch, "the provider reconnected without this lease (never delivered, or the agent restarted)", ct);
         }
+        foreach (var (jobId, epoch) in held)
+        {
+            LogRejected(jobId, session.Address, ErrorCodes.LeaseStaleEpoch);
+            session.Send(new CancelLease(jobId, epoch, "this lease is no longer current"));
+        }
+        signals.SchedulingChance();
+    }
+
+    /// <summary>A lease was lost: the attempt fails and the job goes back to the book after a backoff.</summary>
+    public async Task LeaseLostAsync(Job job, long epoch, string reason, CancellationToken ct)
+    {
+        var o = options.Value;
+        var notBefore = time.GetUtcNow() + o.BackoffBefore(job.Attempts.Count + 1);
+        var result = await store.RequeueAsync(job.Id, epoch, reason, notBefore, o.MaxAttempts, time.GetUtcNow(), ct);
+        if (result.Outcome != TransitionOutcome.Applied)
+            return;
+        var provider = job.CurrentAttempt!.Provider;
+        LogLeaseLost(job.Id, provider, epoch, reason);
+        if (providers.TryGet(provider, out var session))
+            session.Send(new CancelLease(job.Id.ToString(), epoch, reason));
+        signals.Changed(job.Id);
         signals.SchedulingChance();
     }
 
@@ -198,7 +227,7 @@ public sealed partial class JobLifecycle(
         signals.Changed(id);
     }
 
-    /// <summary>The job must exist and its current lease must be this provider's at this epoch.</summary>
+    /// <summary>The job must exist and its current lease must be this provider's at this epoch, still live.</summary>
     private async Task<(Job? Job, Rejected? Rejection)> CheckLeaseAsync(Address provider, string jobId, long epoch, CancellationToken ct)
     {
         if (!JobId.TryParse(jobId, out var id) || await store.GetJobAsync(id, ct) is not { } job
@@ -207,7 +236,7 @@ public sealed partial class JobLifecycle(
             LogRejected(jobId, provider, ErrorCodes.LeaseNotYours);
             return (null, new Rejected(jobId, epoch, ErrorCodes.LeaseNotYours, $"job {jobId} is not leased to you"));
         }
-        if (job.CurrentAttempt!.Epoch != epoch || job.CurrentAttempt.Provider != provider)
+        if (job.CurrentAttempt!.Epoch != epoch || job.CurrentAttempt.Provider != provider || job.State == JobState.Queued)
         {
             LogRejected(jobId, provider, ErrorCodes.LeaseStaleEpoch);
             return (job, new Rejected(jobId, epoch, ErrorCodes.LeaseStaleEpoch, $"epoch {epoch} of job {jobId} is no longer current"));
@@ -227,8 +256,8 @@ public sealed partial class JobLifecycle(
     [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} cancelled")]
     private partial void LogCancelled(JobId jobId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} lost its lease: provider {ProviderId} disconnected")]
-    private partial void LogLeaseLost(JobId jobId, Address providerId);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} lost its lease on {ProviderId} at epoch {Epoch}: {Reason}")]
+    private partial void LogLeaseLost(JobId jobId, Address providerId, long epoch, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected a report on job {JobId} from {ProviderId}: {Code}")]
     private partial void LogRejected(string jobId, Address providerId, string code);

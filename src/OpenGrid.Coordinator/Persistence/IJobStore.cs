@@ -18,8 +18,11 @@ public interface IJobStore
 
     Task<IReadOnlyList<Job>> ListJobsAsync(Address requester, JobState? state, int limit, CancellationToken ct);
 
-    /// <summary>Queued jobs, oldest first.</summary>
-    Task<IReadOnlyList<Job>> ListQueuedAsync(int limit, CancellationToken ct);
+    /// <summary>Queued jobs whose retry backoff has passed at <paramref name="now"/>, oldest first.</summary>
+    Task<IReadOnlyList<Job>> ListQueuedAsync(DateTimeOffset now, int limit, CancellationToken ct);
+
+    /// <summary>Every job in assigned or running state (the live leases), oldest first.</summary>
+    Task<IReadOnlyList<Job>> ListActiveAsync(CancellationToken ct);
 
     /// <summary>Jobs in assigned or running state leased to <paramref name="provider"/>.</summary>
     Task<IReadOnlyList<Job>> ListActiveForProviderAsync(Address provider, CancellationToken ct);
@@ -30,6 +33,13 @@ public interface IJobStore
     /// <summary>Moves the job and its current attempt (which must carry <paramref name="epoch"/>) to <paramref name="to"/>.</summary>
     Task<TransitionResult> TransitionAsync(JobId id, long epoch, JobTransition transition, CancellationToken ct);
 
+    /// <summary>
+    /// The lease at <paramref name="epoch"/> was lost: its attempt fails with <paramref name="reason"/>, and the job
+    /// returns to the queue (not before <paramref name="notBefore"/>) while it has had fewer than
+    /// <paramref name="maxAttempts"/> attempts, else fails with the history of its attempts.
+    /// </summary>
+    Task<TransitionResult> RequeueAsync(JobId id, long epoch, string reason, DateTimeOffset notBefore, int maxAttempts, DateTimeOffset now, CancellationToken ct);
+
     /// <summary>Cancels a queued, assigned or running job.</summary>
     Task<TransitionResult> CancelAsync(JobId id, string reason, DateTimeOffset now, CancellationToken ct);
 
@@ -39,6 +49,11 @@ public interface IJobStore
     Task<IReadOnlyList<LogRecord>> ReadLogsAsync(JobId id, long afterId, int limit, CancellationToken ct);
 
     Task GrantContentAsync(Cid cid, Address address, CancellationToken ct);
+
+    /// <summary>Marks a provider as draining (no new leases) or not; survives restarts.</summary>
+    Task SetDrainingAsync(Address provider, bool draining, CancellationToken ct);
+
+    Task<IReadOnlySet<Address>> ListDrainingAsync(CancellationToken ct);
 
     Task<bool> CanReadContentAsync(Cid cid, Address address, CancellationToken ct);
 }

@@ -22,6 +22,7 @@ public sealed class SqliteJobStore(string connectionString) : IJobStore
         await using var c = await OpenAsync(ct);
         await ExecAsync(c, null, "PRAGMA journal_mode=WAL;", ct);
         await ExecAsync(c, null, SqliteSchema.V1, ct);
+        await SqliteSchema.MigrateAsync(c, ct);
     }
 
     public async Task InsertJobAsync(Job job, CancellationToken ct)
@@ -61,12 +62,69 @@ public sealed class SqliteJobStore(string connectionString) : IJobStore
         return await LoadManyAsync(c, ids, ct);
     }
 
-    public async Task<IReadOnlyList<Job>> ListQueuedAsync(int limit, CancellationToken ct)
+    public async Task<IReadOnlyList<Job>> ListQueuedAsync(DateTimeOffset now, int limit, CancellationToken ct)
     {
         await using var c = await OpenAsync(ct);
-        var ids = await QueryIdsAsync(c, "SELECT id FROM jobs WHERE state = 'queued' ORDER BY created_at, id LIMIT $limit",
-            ct, ("$limit", limit));
+        var ids = await QueryIdsAsync(c, """
+            SELECT id FROM jobs WHERE state = 'queued' AND (not_before IS NULL OR not_before <= $now)
+            ORDER BY created_at, id LIMIT $limit
+            """, ct, ("$now", Time(now)), ("$limit", limit));
         return await LoadManyAsync(c, ids, ct);
+    }
+
+    public async Task<IReadOnlyList<Job>> ListActiveAsync(CancellationToken ct)
+    {
+        await using var c = await OpenAsync(ct);
+        var ids = await QueryIdsAsync(c, "SELECT id FROM jobs WHERE state IN ('assigned', 'running') ORDER BY created_at, id", ct);
+        return await LoadManyAsync(c, ids, ct);
+    }
+
+    public Task<TransitionResult> RequeueAsync(JobId id, long epoch, string reason, DateTimeOffset notBefore, int maxAttempts, DateTimeOffset now, CancellationToken ct) =>
+        WriteAsync(async (c, tx) =>
+        {
+            var job = await LoadJobAsync(c, tx, id, ct);
+            if (job is null)
+                return new TransitionResult(TransitionOutcome.NotFound, null);
+            if (job.CurrentAttempt is not { } current || current.Epoch != epoch)
+                return new TransitionResult(TransitionOutcome.StaleEpoch, job);
+            if (job.State.IsTerminal() || job.State == JobState.Queued)
+                return new TransitionResult(TransitionOutcome.AlreadyApplied, job);
+
+            await ExecAsync(c, tx, "UPDATE attempts SET state = 'failed', finished_at = $at, reason = $reason WHERE job_id = $id AND epoch = $epoch", ct,
+                ("$id", id.ToString()), ("$epoch", epoch), ("$at", Time(now)), ("$reason", reason));
+            if (job.Attempts.Count < maxAttempts)
+            {
+                await ExecAsync(c, tx, "UPDATE jobs SET state = 'queued', updated_at = $at, not_before = $nb, reason = $reason WHERE id = $id", ct,
+                    ("$id", id.ToString()), ("$at", Time(now)), ("$nb", Time(notBefore)), ("$reason", $"attempt {current.Number} lost: {reason}; retrying"));
+            }
+            else
+            {
+                var history = string.Join("; ", job.Attempts.Select(a => $"attempt {a.Number} on {a.Provider}: {(a.Epoch == epoch ? reason : a.Reason ?? a.State.ToWire())}"));
+                await ExecAsync(c, tx, "UPDATE jobs SET state = 'failed', updated_at = $at, reason = $reason WHERE id = $id", ct,
+                    ("$id", id.ToString()), ("$at", Time(now)), ("$reason", $"gave up after {job.Attempts.Count} attempts: {history}"));
+            }
+            return new TransitionResult(TransitionOutcome.Applied, await LoadJobAsync(c, tx, id, ct));
+        }, ct);
+
+    public Task SetDrainingAsync(Address provider, bool draining, CancellationToken ct) =>
+        WriteAsync(async (c, tx) =>
+        {
+            await ExecAsync(c, tx, """
+                INSERT INTO providers(address, draining) VALUES ($a, $d)
+                ON CONFLICT(address) DO UPDATE SET draining = excluded.draining
+                """, ct, ("$a", provider.Value), ("$d", draining ? 1 : 0));
+            return 0;
+        }, ct);
+
+    public async Task<IReadOnlySet<Address>> ListDrainingAsync(CancellationToken ct)
+    {
+        await using var c = await OpenAsync(ct);
+        await using var cmd = Command(c, null, "SELECT address FROM providers WHERE draining = 1");
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        var set = new HashSet<Address>();
+        while (await r.ReadAsync(ct))
+            set.Add(Address.Parse(r.GetString(0)));
+        return set;
     }
 
     public async Task<IReadOnlyList<Job>> ListActiveForProviderAsync(Address provider, CancellationToken ct)
@@ -87,7 +145,7 @@ public sealed class SqliteJobStore(string connectionString) : IJobStore
                 return null;
             var epoch = await ScalarLongAsync(c, tx, "SELECT next_epoch FROM jobs WHERE id = $id", ct, ("$id", id.ToString()));
             var number = job.Attempts.Count + 1;
-            await ExecAsync(c, tx, "UPDATE jobs SET state = 'assigned', updated_at = $at, next_epoch = next_epoch + 1 WHERE id = $id", ct,
+            await ExecAsync(c, tx, "UPDATE jobs SET state = 'assigned', updated_at = $at, next_epoch = next_epoch + 1, not_before = NULL, reason = NULL WHERE id = $id", ct,
                 ("$id", id.ToString()), ("$at", Time(now)));
             await ExecAsync(c, tx, """
                 INSERT INTO attempts(job_id, attempt, epoch, provider, state, assigned_at)

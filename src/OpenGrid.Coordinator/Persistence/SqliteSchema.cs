@@ -3,6 +3,26 @@ namespace OpenGrid.Coordinator.Persistence;
 /// <summary>The SQLite schema. Idempotent: applied at every start.</summary>
 internal static class SqliteSchema
 {
+    /// <summary>Columns added after a table was first created; each added when missing.</summary>
+    private static readonly (string Table, string Column, string Type)[] AddedColumns =
+    [
+        ("jobs", "not_before", "TEXT"),
+    ];
+
+    public static async Task MigrateAsync(Microsoft.Data.Sqlite.SqliteConnection c, CancellationToken ct)
+    {
+        foreach (var (table, column, type) in AddedColumns)
+        {
+            await using var check = c.CreateCommand();
+            check.CommandText = $"SELECT COUNT(*) FROM pragma_table_info('{table}') WHERE name = '{column}'";
+            if (Convert.ToInt64(await check.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture) > 0)
+                continue;
+            await using var alter = c.CreateCommand();
+            alter.CommandText = $"ALTER TABLE {table} ADD COLUMN {column} {type}";
+            await alter.ExecuteNonQueryAsync(ct);
+        }
+    }
+
     public const string V1 = """
         CREATE TABLE IF NOT EXISTS jobs(
           id TEXT PRIMARY KEY,
@@ -14,7 +34,8 @@ internal static class SqliteSchema
           updated_at TEXT NOT NULL,
           exit_code INTEGER,
           reason TEXT,
-          next_epoch INTEGER NOT NULL);
+          next_epoch INTEGER NOT NULL,
+          not_before TEXT);
         CREATE INDEX IF NOT EXISTS jobs_by_requester ON jobs(requester, created_at);
         CREATE INDEX IF NOT EXISTS jobs_by_state ON jobs(state, created_at);
         CREATE TABLE IF NOT EXISTS job_inputs(
@@ -55,6 +76,9 @@ internal static class SqliteSchema
           text TEXT NOT NULL,
           at TEXT NOT NULL,
           UNIQUE(job_id, epoch, seq));
+        CREATE TABLE IF NOT EXISTS providers(
+          address TEXT PRIMARY KEY,
+          draining INTEGER NOT NULL DEFAULT 0);
         CREATE TABLE IF NOT EXISTS content_grants(
           cid TEXT NOT NULL,
           address TEXT NOT NULL,

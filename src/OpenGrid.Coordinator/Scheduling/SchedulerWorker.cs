@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using OpenGrid.Coordinator.Gateway;
 using OpenGrid.Coordinator.Jobs;
 using OpenGrid.Coordinator.Persistence;
@@ -16,9 +17,12 @@ public sealed partial class SchedulerWorker(
     IPlacement placement,
     JobLifecycle lifecycle,
     JobSignals signals,
+    TimeProvider time,
+    IOptions<CoordinatorOptions> options,
     ILogger<SchedulerWorker> log) : BackgroundService
 {
-    private static readonly TimeSpan SafetyInterval = TimeSpan.FromSeconds(5);
+    // Also the resolution of retry backoff: a requeued job becomes eligible at its not-before time.
+    private static readonly TimeSpan SafetyInterval = TimeSpan.FromMilliseconds(500);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -50,10 +54,15 @@ public sealed partial class SchedulerWorker(
 
     internal async Task RunRoundAsync(CancellationToken ct)
     {
-        var queued = await store.ListQueuedAsync(1000, ct);
+        var queued = await store.ListQueuedAsync(time.GetUtcNow(), 1000, ct);
         if (queued.Count == 0)
             return;
-        var sessions = providers.Online;
+        var draining = await store.ListDrainingAsync(ct);
+        var now = time.GetUtcNow();
+        // A provider still connected but silent past its lease timeout (paused, wedged) is not offered work.
+        var sessions = providers.Online
+            .Where(s => !draining.Contains(s.Address) && now - s.LastSeen <= options.Value.LeaseTimeout)
+            .ToList();
         var slots = new List<ProviderSlot>(sessions.Count);
         foreach (var s in sessions)
         {

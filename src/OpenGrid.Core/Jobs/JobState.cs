@@ -23,6 +23,8 @@ public static class JobStateMachine
         (JobState.Queued, JobState.Assigned) => true,
         (JobState.Queued, JobState.Cancelled or JobState.Failed) => true,
         (JobState.Assigned, JobState.Running) => true,
+        // A lost lease puts the job back in the book for another attempt.
+        (JobState.Assigned or JobState.Running, JobState.Queued) => true,
         (JobState.Assigned, JobState.Succeeded or JobState.Failed or JobState.Cancelled or JobState.TimedOut) => true,
         (JobState.Running, JobState.Succeeded or JobState.Failed or JobState.Cancelled or JobState.TimedOut) => true,
         _ => false,

@@ -94,3 +94,9 @@ public sealed record JobEndView(string State, int? ExitCode, string? Reason);
 
 /// <summary>Coordinator facts for clients: version and limits.</summary>
 public sealed record InfoView(string Version, long MaxContentBytes, string ApiVersion);
+
+/// <summary>Stop (true) or resume (false) taking new leases. Sent by the provider's own account.</summary>
+public sealed record DrainRequest(bool Draining);
+
+/// <summary>A provider's drain state and how many leases it still runs.</summary>
+public sealed record DrainView(string Address, bool Draining, int ActiveLeases);

@@ -64,6 +64,10 @@ public sealed class OpenGridClient(HttpClient http, Identity.Identity identity)
     public Task<JobView> CancelAsync(string id, CancellationToken ct) =>
         SendAsync<object?, JobView>(HttpMethod.Post, $"v1/jobs/{Uri.EscapeDataString(id)}/cancel", null, null, OpenGridJsonContext.Default.JobView, auth: true, ct);
 
+    /// <summary>As a provider: stop (or resume) taking new leases; running ones finish.</summary>
+    public Task<DrainView> DrainAsync(bool draining, CancellationToken ct) =>
+        SendAsync(HttpMethod.Post, "v1/providers/drain", new DrainRequest(draining), OpenGridJsonContext.Default.DrainRequest, OpenGridJsonContext.Default.DrainView, auth: true, ct);
+
     public Task<ProviderListView> ListProvidersAsync(CancellationToken ct) =>
         GetAsync("v1/providers", OpenGridJsonContext.Default.ProviderListView, auth: false, ct);
 

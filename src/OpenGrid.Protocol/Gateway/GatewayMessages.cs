@@ -17,13 +17,20 @@ namespace OpenGrid.Protocol.Gateway;
 [JsonDerivedType(typeof(JobFinished), "job_finished")]
 public abstract record ProviderMessage;
 
-/// <summary>First message on a connection: what the provider has and enforces.</summary>
+/// <summary>
+/// First message on a connection: what the provider has and enforces, and the leases it is still running (after
+/// a reconnect or a coordinator restart), so the coordinator can keep them or tell it to stop.
+/// </summary>
 public sealed record Hello(
     string AgentVersion,
     string Name,
     HardwareView Hardware,
     IReadOnlyList<string> Capabilities,
-    SandboxView Sandbox) : ProviderMessage;
+    SandboxView Sandbox,
+    IReadOnlyList<LeaseRef>? RunningLeases = null) : ProviderMessage;
+
+/// <summary>A lease by job id and epoch.</summary>
+public sealed record LeaseRef(string JobId, long Epoch);
 
 public sealed record Heartbeat(DateTimeOffset At) : ProviderMessage;
 

@@ -3,6 +3,7 @@ using System.Net.WebSockets;
 using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
+using OpenGrid.Core;
 using OpenGrid.Protocol;
 using OpenGrid.Protocol.Client;
 using OpenGrid.Protocol.Gateway;
@@ -13,9 +14,10 @@ using OpenGrid.Provider.Sandbox;
 namespace OpenGrid.Provider.Gateway;
 
 /// <summary>
-/// The provider's side of the gateway: dials the coordinator, says hello, heartbeats, runs pushed leases and
-/// cancels them on request. One writer task owns the socket's send side. When the connection drops, running
-/// leases are stopped (the coordinator has already failed them) and the agent dials again with backoff.
+/// The provider's side of the gateway. Leases and the outbox belong to the agent, not to one connection: when the
+/// connection drops, running jobs keep running and their reports wait in the outbox; the agent dials again with
+/// backoff, says hello with the leases it still runs, and delivers what is pending (at least once — the
+/// coordinator's handlers are idempotent). A lease the coordinator calls stale or cancels is killed.
 /// </summary>
 internal sealed partial class GatewayConnection(
     OpenGridClient client,
@@ -24,37 +26,50 @@ internal sealed partial class GatewayConnection(
     ProviderAgentOptions options,
     ILogger log)
 {
-    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(2);
+
+    private readonly Channel<ProviderMessage> _outbox = Channel.CreateUnbounded<ProviderMessage>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly ConcurrentDictionary<string, RunningLease> _leases = new();
+
+    private TimeSpan _heartbeat = TimeSpan.FromSeconds(options.HeartbeatSeconds);
+
+    private sealed record RunningLease(long Epoch, CancellationTokenSource Cancel, Task Run);
 
     public async Task RunAsync(CancellationToken ct)
     {
-        var backoff = TimeSpan.FromMilliseconds(200);
-        while (!ct.IsCancellationRequested)
+        var backoff = FirstBackoff;
+        try
         {
-            try
+            while (!ct.IsCancellationRequested)
             {
-                await RunOnceAsync(ct);
-                backoff = TimeSpan.FromMilliseconds(200);
+                try
+                {
+                    await RunOnceAsync(ct);
+                    backoff = FirstBackoff;
+                }
+                catch (Exception e) when (e is WebSocketException or HttpRequestException or CoordinatorUnreachableException or OpenGridApiException or JsonException)
+                {
+                    LogConnectionFailed(options.Coordinator, e.Message, backoff.TotalSeconds);
+                }
+                catch (OperationCanceledException) when (ct.IsCancellationRequested)
+                {
+                    return;
+                }
+                await Task.Delay(backoff, ct).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
             }
-            catch (Exception e) when (e is WebSocketException or HttpRequestException or CoordinatorUnreachableException or OpenGridApiException or JsonException)
-            {
-                LogConnectionFailed(options.Coordinator, e.Message, backoff.TotalSeconds);
-            }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
-            {
-                return;
-            }
-            try
-            {
-                await Task.Delay(backoff, ct);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-            backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
+        }
+        finally
+        {
+            // The agent is stopping: stop every job it runs.
+            foreach (var lease in _leases.Values)
+                await lease.Cancel.CancelAsync();
+            await Task.WhenAll(_leases.Values.Select(l => l.Run)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
+
+    private ValueTask SendAsync(ProviderMessage message) => _outbox.Writer.WriteAsync(message, CancellationToken.None);
 
     private async Task RunOnceAsync(CancellationToken ct)
     {
@@ -65,79 +80,110 @@ internal sealed partial class GatewayConnection(
             Scheme = options.Coordinator.Scheme == "https" ? "wss" : "ws",
         }.Uri;
         await socket.ConnectAsync(uri, ct);
-        LogConnected(options.Coordinator);
+
+        var held = _leases.Select(l => new LeaseRef(l.Key, l.Value.Epoch)).ToList();
+        var hello = new Hello(typeof(ProviderAgent).Assembly.GetName().Version?.ToString() ?? "0", options.Name,
+            inventory.Hardware, inventory.Capabilities,
+            new Protocol.Api.SandboxView(sandbox.Enforcement.Runtime, sandbox.Enforcement.CgroupVersion, sandbox.Enforcement.Enforced),
+            held);
+        await GatewayFraming.SendAsync(socket, hello, OpenGridJsonContext.Default.ProviderMessage, ct);
+        LogConnected(options.Coordinator, held.Count);
 
         using var connection = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var outbox = Channel.CreateUnbounded<ProviderMessage>(new UnboundedChannelOptions { SingleReader = true });
-        ValueTask Send(ProviderMessage m) => outbox.Writer.WriteAsync(m, CancellationToken.None);
-        var leases = new ConcurrentDictionary<string, (long Epoch, CancellationTokenSource Cancel, Task Run)>();
-
-        await Send(new Hello(typeof(ProviderAgent).Assembly.GetName().Version?.ToString() ?? "0", options.Name,
-            inventory.Hardware, inventory.Capabilities,
-            new Protocol.Api.SandboxView(sandbox.Enforcement.Runtime, sandbox.Enforcement.CgroupVersion, sandbox.Enforcement.Enforced)));
-        var writer = WriteLoopAsync(socket, outbox.Reader, connection.Token);
-        var heartbeat = HeartbeatLoopAsync(Send, connection.Token);
+        var writer = WriteLoopAsync(socket, connection.Token);
         try
         {
             while (await ReceiveAsync(socket, connection.Token) is { } message)
-            {
-                switch (message)
-                {
-                    case Assign assign when !leases.ContainsKey(assign.JobId):
-                        var cancel = CancellationTokenSource.CreateLinkedTokenSource(connection.Token);
-                        var runner = new LeaseRunner(sandbox, client, Path.Combine(options.Home, "jobs"), Send, log);
-                        var run = Task.Run(async () =>
-                        {
-                            try
-                            {
-                                await runner.RunAsync(assign, cancel.Token);
-                            }
-                            catch (Exception e)
-                            {
-                                LogLeaseCrashed(assign.JobId, e);
-                                await Send(new JobFinished(assign.JobId, assign.Epoch, "failed", null,
-                                    $"the provider agent failed: {e.Message}", new Protocol.Api.UsageView(0, 0, 0), []));
-                            }
-                            finally
-                            {
-                                leases.TryRemove(assign.JobId, out _);
-                                cancel.Dispose();
-                            }
-                        }, CancellationToken.None);
-                        leases[assign.JobId] = (assign.Epoch, cancel, run);
-                        break;
-                    case CancelLease c when leases.TryGetValue(c.JobId, out var lease) && lease.Epoch == c.Epoch:
-                        LogCancelRequested(c.JobId, c.Reason);
-                        await lease.Cancel.CancelAsync();
-                        break;
-                    case Rejected r:
-                        LogRejected(r.JobId, r.Code, r.Message);
-                        break;
-                }
-            }
+                await HandleAsync(message);
         }
         finally
         {
             await connection.CancelAsync();
-            await Task.WhenAll(leases.Values.Select(l => l.Run)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            outbox.Writer.TryComplete();
             await writer.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            await heartbeat.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            LogDisconnected(options.Coordinator);
+            LogDisconnected(options.Coordinator, _leases.Count);
         }
     }
 
-    private async Task HeartbeatLoopAsync(Func<ProviderMessage, ValueTask> send, CancellationToken ct)
+    private async Task HandleAsync(CoordinatorMessage message)
     {
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.HeartbeatSeconds));
-        while (await timer.WaitForNextTickAsync(ct))
-            await send(new Heartbeat(DateTimeOffset.UtcNow));
+        switch (message)
+        {
+            case Welcome welcome when welcome.HeartbeatSeconds > 0:
+                // The coordinator sets the pace: its lease timeout is heartbeat + grace.
+                _heartbeat = TimeSpan.FromSeconds(welcome.HeartbeatSeconds);
+                break;
+            case Assign assign when !_leases.ContainsKey(assign.JobId):
+                StartLease(assign);
+                break;
+            case CancelLease c when _leases.TryGetValue(c.JobId, out var lease) && lease.Epoch == c.Epoch:
+                LogCancelRequested(c.JobId, c.Reason);
+                await lease.Cancel.CancelAsync();
+                break;
+            case Rejected r:
+                LogRejected(r.JobId, r.Code, r.Message);
+                if (r is { JobId: { } id, Code: ErrorCodes.LeaseStaleEpoch or ErrorCodes.LeaseNotYours }
+                    && _leases.TryGetValue(id, out var stale) && stale.Epoch == r.Epoch)
+                    await stale.Cancel.CancelAsync();
+                break;
+        }
     }
 
-    private static async Task WriteLoopAsync(ClientWebSocket socket, ChannelReader<ProviderMessage> outbox, CancellationToken ct)
+    private void StartLease(Assign assign)
     {
-        await foreach (var message in outbox.ReadAllAsync(ct))
-            await GatewayFraming.SendAsync(socket, message, OpenGridJsonContext.Default.ProviderMessage, ct);
+        var cancel = new CancellationTokenSource();
+        var runner = new LeaseRunner(sandbox, client, Path.Combine(options.Home, "jobs"), SendAsync, log);
+        var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var run = Task.Run(async () =>
+        {
+            await start.Task;
+            try
+            {
+                await runner.RunAsync(assign, cancel.Token);
+            }
+            catch (Exception e)
+            {
+                LogLeaseCrashed(assign.JobId, e);
+                await SendAsync(new JobFinished(assign.JobId, assign.Epoch, "failed", null,
+                    $"the provider agent failed: {e.Message}", new Protocol.Api.UsageView(0, 0, 0), []));
+            }
+            finally
+            {
+                _leases.TryRemove(assign.JobId, out _);
+                cancel.Dispose();
+            }
+        }, CancellationToken.None);
+        _leases[assign.JobId] = new RunningLease(assign.Epoch, cancel, run);
+        start.SetResult();
+    }
+
+    /// <summary>
+    /// The only sender on the socket: pending reports in order (a message leaves the outbox only once sent), and a
+    /// heartbeat whenever nothing else was sent for a heartbeat interval.
+    /// </summary>
+    private async Task WriteLoopAsync(ClientWebSocket socket, CancellationToken ct)
+    {
+        var reader = _outbox.Reader;
+        while (!ct.IsCancellationRequested)
+        {
+            using (var wait = CancellationTokenSource.CreateLinkedTokenSource(ct))
+            {
+                wait.CancelAfter(_heartbeat);
+                try
+                {
+                    await reader.WaitToReadAsync(wait.Token);
+                }
+                catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+                {
+                    await GatewayFraming.SendAsync(socket, new Heartbeat(DateTimeOffset.UtcNow), OpenGridJsonContext.Default.ProviderMessage, ct);
+                    continue;
+                }
+            }
+            while (reader.TryPeek(out var message))
+            {
+                await GatewayFraming.SendAsync(socket, message, OpenGridJsonContext.Default.ProviderMessage, ct);
+                reader.TryRead(out _);
+            }
+        }
     }
 
     private static async Task<CoordinatorMessage?> ReceiveAsync(ClientWebSocket socket, CancellationToken ct)
@@ -152,11 +198,11 @@ internal sealed partial class GatewayConnection(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Connected to coordinator {Coordinator}")]
-    private partial void LogConnected(Uri coordinator);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Connected to coordinator {Coordinator}, holding {Leases} lease(s)")]
+    private partial void LogConnected(Uri coordinator, int leases);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Disconnected from coordinator {Coordinator}")]
-    private partial void LogDisconnected(Uri coordinator);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Disconnected from coordinator {Coordinator}; {Leases} lease(s) keep running")]
+    private partial void LogDisconnected(Uri coordinator, int leases);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Cannot reach coordinator {Coordinator}: {Why}; retrying in {Seconds}s")]
     private partial void LogConnectionFailed(Uri coordinator, string why, double seconds);

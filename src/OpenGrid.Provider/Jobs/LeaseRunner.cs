@@ -24,6 +24,7 @@ internal sealed partial class LeaseRunner(
 {
     private static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(100);
     private const int FlushBytes = 16 * 1024;
+    private static readonly TimeSpan UnreachableBudget = TimeSpan.FromMinutes(2);
 
     public async Task RunAsync(Assign lease, CancellationToken cancel)
     {
@@ -64,7 +65,7 @@ internal sealed partial class LeaseRunner(
                 {
                     outputs = await UploadOutputsAsync(output, spec.Resources.DiskBytes, CancellationToken.None);
                 }
-                catch (Exception e) when (e is IOException or OpenGridApiException or CoordinatorUnreachableException or InvalidDataException)
+                catch (Exception e) when (e is IOException or OpenGridApiException or CoordinatorUnreachableException or InvalidDataException or HttpRequestException)
                 {
                     (outcome, reason) = ("failed", $"uploading outputs failed: {e.Message}");
                 }
@@ -100,10 +101,13 @@ internal sealed partial class LeaseRunner(
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);
             try
             {
-                await using var file = File.Create(target);
-                await client.DownloadAsync(cid, file, null, ct);
+                await WhileUnreachableAsync(async () =>
+                {
+                    await using var file = File.Create(target);
+                    return await client.DownloadAsync(cid, file, null, ct);
+                }, ct);
             }
-            catch (Exception e) when (e is OpenGridApiException or CoordinatorUnreachableException or IOException or OperationCanceledException)
+            catch (Exception e) when (e is OpenGridApiException or CoordinatorUnreachableException or IOException or OperationCanceledException or HttpRequestException)
             {
                 return $"fetching input '{input.Path}' ({cid}) failed: {e.Message}";
             }
@@ -128,11 +132,36 @@ internal sealed partial class LeaseRunner(
             total += info.Length;
             if (total > maxTotalBytes)
                 throw new InvalidDataException($"outputs exceed the job's disk request of {Quantities.FormatBytes(maxTotalBytes)}");
-            await using var stream = new FileStream(path, new FileStreamOptions { Mode = FileMode.Open, Options = FileOptions.SequentialScan });
-            var put = await client.UploadAsync(stream, info.Length, null, ct);
+            var put = await WhileUnreachableAsync(async () =>
+            {
+                await using var stream = new FileStream(path, new FileStreamOptions { Mode = FileMode.Open, Options = FileOptions.SequentialScan });
+                return await client.UploadAsync(stream, info.Length, null, ct);
+            }, ct);
             files.Add(new OutputFileView(Path.GetRelativePath(output, path).Replace('\\', '/'), put.Cid, put.Size));
         }
         return files;
+    }
+
+    /// <summary>
+    /// Retries <paramref name="action"/> while the coordinator cannot be reached (it may be restarting), with
+    /// backoff, for up to <see cref="UnreachableBudget"/>; other failures are not retried.
+    /// </summary>
+    private static async Task<T> WhileUnreachableAsync<T>(Func<Task<T>> action, CancellationToken ct)
+    {
+        var deadline = DateTimeOffset.UtcNow + UnreachableBudget;
+        var delay = TimeSpan.FromMilliseconds(100);
+        while (true)
+        {
+            try
+            {
+                return await action();
+            }
+            catch (CoordinatorUnreachableException) when (DateTimeOffset.UtcNow < deadline)
+            {
+                await Task.Delay(delay, ct);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(2).Ticks));
+            }
+        }
     }
 
     private async Task FinishAsync(Assign lease, string outcome, int? exitCode, string? reason, UsageView? usage, IReadOnlyList<OutputFileView> outputs)

@@ -34,14 +34,18 @@ public sealed class CoordinatorFactory : WebApplicationFactory<Program>
     {
         builder.UseSetting("Coordinator:DataDir", _dataDir);
         builder.UseSetting("Coordinator:MaxContentBytes", MaxContentBytes.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        builder.UseSetting("Coordinator:HeartbeatSeconds", "2");
+        builder.UseSetting("Coordinator:HeartbeatSeconds", "1");
+        builder.UseSetting("Coordinator:LeaseGraceSeconds", "1");
+        builder.UseSetting("Coordinator:RetryBackoff", "00:00:00.100");
+        builder.UseSetting("Coordinator:MaxAttempts", "2");
     }
 
     /// <summary>A client signed in as a fresh account.</summary>
     public OpenGridClient NewClient(Identity? identity = null) => new(CreateClient(), identity ?? Identity.Generate());
 
     /// <summary>Opens a provider gateway connection as <paramref name="identity"/> and says hello.</summary>
-    public async Task<FakeProviderConnection> ConnectProviderAsync(Identity identity, string name, int cores = 2, long memory = 4L << 30)
+    public async Task<FakeProviderConnection> ConnectProviderAsync(Identity identity, string name, int cores = 2, long memory = 4L << 30,
+        IReadOnlyList<LeaseRef>? runningLeases = null)
     {
         var token = await NewClient(identity).GetTokenAsync(CancellationToken.None);
         var ws = Server.CreateWebSocketClient();
@@ -50,9 +54,17 @@ public sealed class CoordinatorFactory : WebApplicationFactory<Program>
         var connection = new FakeProviderConnection(socket);
         await connection.SendAsync(new Hello("test", name,
             new HardwareView("test cpu", cores, memory, 10L << 30, []), ["runtime:process"],
-            new SandboxView("test", "none", [])));
+            new SandboxView("test", "none", []), runningLeases));
         var welcome = await connection.ReceiveAsync();
         Assert.IsType<Welcome>(welcome);
+        return connection;
+    }
+
+    /// <summary>Opens a provider connection that keeps heartbeating in the background until disposed.</summary>
+    public async Task<FakeProviderConnection> ConnectLiveProviderAsync(Identity identity, string name, IReadOnlyList<LeaseRef>? runningLeases = null)
+    {
+        var connection = await ConnectProviderAsync(identity, name, runningLeases: runningLeases);
+        connection.StartHeartbeats(TimeSpan.FromMilliseconds(300));
         return connection;
     }
 
@@ -71,12 +83,30 @@ public sealed class CoordinatorFactory : WebApplicationFactory<Program>
 public sealed class FakeProviderConnection(WebSocket socket) : IAsyncDisposable
 {
     private static readonly TimeSpan ReceiveTimeout = TimeSpan.FromSeconds(10);
+    private readonly SemaphoreSlim _sendLock = new(1, 1);
+    private readonly CancellationTokenSource _stop = new();
+    private Task _heartbeats = Task.CompletedTask;
 
     public async Task SendAsync(ProviderMessage message)
     {
         var bytes = JsonSerializer.SerializeToUtf8Bytes(message, OpenGridJsonContext.Default.ProviderMessage);
-        await socket.SendAsync(bytes, WebSocketMessageType.Text, true, CancellationToken.None);
+        await _sendLock.WaitAsync();
+        try
+        {
+            await socket.SendAsync(bytes, WebSocketMessageType.Text, true, CancellationToken.None);
+        }
+        finally
+        {
+            _sendLock.Release();
+        }
     }
+
+    public void StartHeartbeats(TimeSpan every) => _heartbeats = Task.Run(async () =>
+    {
+        using var timer = new PeriodicTimer(every);
+        while (await timer.WaitForNextTickAsync(_stop.Token).AsTask().ContinueWith(t => !t.IsCanceled && t.Result))
+            await SendAsync(new Heartbeat(DateTimeOffset.UtcNow));
+    });
 
     public async Task<CoordinatorMessage> ReceiveAsync()
     {
@@ -104,6 +134,8 @@ public sealed class FakeProviderConnection(WebSocket socket) : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await _stop.CancelAsync();
+        await _heartbeats.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         try
         {
             if (socket.State == WebSocketState.Open)

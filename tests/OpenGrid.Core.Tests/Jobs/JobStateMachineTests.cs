@@ -27,7 +27,13 @@ public sealed class JobStateMachineTests
     {
         Assert.False(JobStateMachine.CanMove(JobState.Queued, JobState.Running));
         Assert.False(JobStateMachine.CanMove(JobState.Queued, JobState.Succeeded));
-        Assert.False(JobStateMachine.CanMove(JobState.Running, JobState.Queued));
+    }
+
+    [Fact]
+    public void A_lost_lease_returns_an_assigned_or_running_job_to_the_queue()
+    {
+        Assert.True(JobStateMachine.CanMove(JobState.Assigned, JobState.Queued));
+        Assert.True(JobStateMachine.CanMove(JobState.Running, JobState.Queued));
     }
 
     [Fact]
