@@ -49,8 +49,35 @@ internal static class ProviderCommand
             }
         });
 
-        var command = new Command("provider", "Run a provider agent on this machine (see `og provider start --help`).") { start };
-        CommandHelp.Examples(command, "og provider start");
+        var command = new Command("provider", "Run a provider agent on this machine (see `og provider start --help`).") { start, Drain(ctx) };
+        CommandHelp.Examples(command, "og provider start", "og provider drain");
         return command;
+    }
+
+    private static Command Drain(CliContext ctx)
+    {
+        var coordinator = CommonOptions.Coordinator();
+        var undo = new Option<bool>("--undo") { Description = "Take new leases again." };
+        var json = CommonOptions.Json();
+        var drain = new Command("drain", "Stop taking new jobs; running ones finish.") { coordinator, undo, json };
+        CommandHelp.Describe(drain,
+            "Tell the coordinator that this provider (the account in $OPENGRID_HOME) takes no new leases. Jobs it runs " +
+            "now finish normally; `og providers` shows it as draining. Survives coordinator restarts. `--undo` resumes.");
+        CommandHelp.Examples(drain,
+            "og provider drain                 # as the provider: uses the key in $OPENGRID_HOME",
+            "og provider drain --undo");
+        CommandAction.Set(drain, ctx, async (parseResult, ct) =>
+        {
+            var client = ctx.Connect(parseResult.GetValue(coordinator));
+            var view = await client.DrainAsync(!parseResult.GetValue(undo), ct);
+            if (parseResult.GetValue(json))
+                ctx.Stdout.WriteLine(System.Text.Json.JsonSerializer.Serialize(view, Protocol.OpenGridJsonContext.Default.DrainView));
+            else
+                ctx.Stdout.WriteLine(view.Draining
+                    ? $"provider {view.Address} is draining: no new leases; {view.ActiveLeases} running lease(s) will finish"
+                    : $"provider {view.Address} takes new leases again");
+            return ExitCodes.Ok;
+        });
+        return drain;
     }
 }
