@@ -8,6 +8,7 @@ command -v bwrap >/dev/null 2>&1 || need+=(bubblewrap)
 command -v prlimit >/dev/null 2>&1 || need+=(util-linux)
 if [[ "${1:-}" == "--for-tests" ]]; then
   command -v ipfs_cid >/dev/null 2>&1 || need+=(ipfs-cid)
+  command -v chromium >/dev/null 2>&1 || need+=(chromium)
 fi
 
 if ! command -v dotnet >/dev/null 2>&1; then
@@ -27,4 +28,19 @@ if ((${#need[@]})); then
   export DEBIAN_FRONTEND=noninteractive
   $sudo apt-get update -qq >&2 || true
   $sudo apt-get install -y -qq "${need[@]}" >&2
+fi
+
+# contracts/: solc-js, OpenZeppelin and anvil from npm, pinned by contracts/package-lock.json. Installed when
+# missing, and with --for-tests also when package-lock.json changed since the last install.
+contracts="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/contracts"
+if [[ -f "$contracts/package-lock.json" ]]; then
+  installed="$contracts/node_modules/.package-lock.json"
+  if [[ ! -f "$installed" || ( "${1:-}" == "--for-tests" && "$contracts/package-lock.json" -nt "$installed" ) ]]; then
+    if ! command -v npm >/dev/null 2>&1; then
+      echo "opengrid: npm (Node.js 20 or later) is required for contracts/; install nodejs and npm, then run: cd contracts && npm ci" >&2
+      exit 1
+    fi
+    echo "opengrid: installing contract tools (npm ci in contracts/: solc, OpenZeppelin, anvil)" >&2
+    (cd "$contracts" && npm ci --no-audit --no-fund --loglevel=error >&2)
+  fi
 fi

@@ -25,6 +25,8 @@ internal static class CliApp
             GetCommand.Create(ctx),
             CancelCommand.Create(ctx),
             ProvidersCommand.Create(ctx),
+            PlanCommand.Create(ctx),
+            MarketCommand.Create(ctx),
             ValidateCommand.Create(ctx),
             ProviderCommand.Create(ctx),
         };

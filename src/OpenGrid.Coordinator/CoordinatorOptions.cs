@@ -23,6 +23,12 @@ public sealed class CoordinatorOptions
     /// <summary>Seconds past a missed heartbeat before a silent provider loses its leases. Default 3.</summary>
     public int LeaseGraceSeconds { get; set; } = 3;
 
+    /// <summary>
+    /// After a coordinator start, how long providers it has not heard from yet keep their leases: they need time to
+    /// notice the restart and dial again (their reconnect backoff tops out at 2 s). Default 10.
+    /// </summary>
+    public int RestartGraceSeconds { get; set; } = 10;
+
     /// <summary>Attempts a job gets before it fails for good when its leases keep being lost. Default 3.</summary>
     public int MaxAttempts { get; set; } = 3;
 

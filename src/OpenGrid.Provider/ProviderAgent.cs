@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using OpenGrid.Core.Market;
 using OpenGrid.Protocol.Client;
 using OpenGrid.Protocol.Identity;
 using OpenGrid.Provider.Gateway;
@@ -10,8 +11,17 @@ namespace OpenGrid.Provider;
 /// <summary>How to run a provider agent. Home holds the provider's key and its job work dirs.</summary>
 public sealed record ProviderAgentOptions(Uri Coordinator, string Home, string Name)
 {
-    /// <summary>Seconds between heartbeats on the gateway connection.</summary>
+    /// <summary>Seconds between heartbeats until the coordinator's welcome sets the pace.</summary>
     public int HeartbeatSeconds { get; init; } = 2;
+
+    /// <summary>Region this provider advertises; jobs may ask for one. Default <c>local</c>.</summary>
+    public string Region { get; init; } = "local";
+
+    /// <summary>The longest job timeout this provider accepts. Default 24 hours.</summary>
+    public TimeSpan MaxJobDuration { get; init; } = TimeSpan.FromHours(24);
+
+    /// <summary>How this provider prices its offer. Default: the fixed testnet price list.</summary>
+    public IPricingStrategy Pricing { get; init; } = new FixedPriceList(PriceList.Testnet);
 }
 
 /// <summary>The provider agent: probes the machine, dials the coordinator, runs the jobs it is leased.</summary>

@@ -24,7 +24,7 @@ public sealed class FaultTests : IAsyncLifetime
     [Fact]
     public async Task A_provider_killed_mid_job_loses_its_lease_and_the_job_completes_on_the_other_provider()
     {
-        var id = await SubmitAsync("survives-crash", "echo started; sleep 2.01; echo done");
+        var id = await SubmitAsync("survives-crash", "echo started; sleep 5; echo done");
         await WaitForLogAsync(id, "started");
         var first = await StatusAsync(id);
         var victim = ProviderIndex(first.GetProperty("provider").GetString()!);
@@ -49,7 +49,7 @@ public sealed class FaultTests : IAsyncLifetime
     [Fact]
     public async Task A_coordinator_killed_mid_job_and_restarted_loses_nothing_and_accepts_the_running_jobs_result()
     {
-        var running = await SubmitAsync("outlives-coordinator", "echo started; sleep 3; echo done; echo result > /out/result.txt");
+        var running = await SubmitAsync("outlives-coordinator", "echo started; sleep 5; echo done; echo result > /out/result.txt");
         await WaitForLogAsync(running, "started");
 
         await _grid.RestartCoordinatorAsync();
@@ -67,7 +67,7 @@ public sealed class FaultTests : IAsyncLifetime
     [Fact]
     public async Task A_provider_paused_past_its_lease_has_its_stale_result_rejected_when_it_resumes()
     {
-        var id = await SubmitAsync("outlives-pause", "echo started; sleep 1; echo done");
+        var id = await SubmitAsync("outlives-pause", "echo started; sleep 5; echo done");
         await WaitForLogAsync(id, "started");
         var paused = ProviderIndex((await StatusAsync(id)).GetProperty("provider").GetString()!);
         var agent = _grid.Providers[paused];

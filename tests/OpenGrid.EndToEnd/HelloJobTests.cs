@@ -47,7 +47,10 @@ public sealed class HelloJobTests(GridFixture grid)
     {
         using var specs = new TempDir("opengrid-e2e-specs");
         var busySpec = specs.Combine("busy.yaml");
-        await File.WriteAllTextAsync(busySpec, JobSpecs.Shell("busy", "echo started; sleep 300", timeout: "10m"));
+        // The busy job takes every core of a provider, so the matcher cannot pack the next job beside it.
+        var (_, providersJson, _) = await grid.OgAsync(JobTimeout, "providers", "--json");
+        var cores = JsonDocument.Parse(providersJson).RootElement.GetProperty("providers")[0].GetProperty("hardware").GetProperty("cores").GetInt32();
+        await File.WriteAllTextAsync(busySpec, JobSpecs.Shell("busy", "echo started; sleep 300", cpu: cores.ToString(System.Globalization.CultureInfo.InvariantCulture), timeout: "10m"));
 
         var (code, stdout, stderr) = await grid.OgAsync(JobTimeout, "submit", busySpec, "--json");
         Assert.True(code == 0, $"og submit exited {code}\n{stdout}\n{stderr}");

@@ -1,6 +1,9 @@
 using System.CommandLine;
 using Microsoft.Extensions.Logging;
 using OpenGrid.Cli.Grid;
+using OpenGrid.Core;
+using OpenGrid.Core.Market;
+using OpenGrid.Core.Specs;
 using OpenGrid.Provider;
 
 namespace OpenGrid.Cli.Commands;
@@ -16,10 +19,25 @@ internal static class ProviderCommand
             Description = "Name shown in `og providers`. Default: this machine's host name.",
             HelpName = "NAME",
         };
+        var region = new Option<string>("--region")
+        {
+            Description = "Region this provider advertises (jobs may ask for one).",
+            HelpName = "REGION",
+            DefaultValueFactory = _ => "local",
+        };
+        var maxDuration = new Option<string>("--max-duration")
+        {
+            Description = "Longest job timeout accepted, e.g. 2h.",
+            HelpName = "DURATION",
+            DefaultValueFactory = _ => "24h",
+        };
+        var coreHour = PriceOption("--price-core-hour", "USDC per CPU core-hour", PriceList.Testnet.PerCpuCoreHour);
+        var gibHour = PriceOption("--price-gib-hour", "USDC per GiB-hour of memory", PriceList.Testnet.PerMemoryGiBHour);
+        var gpuHour = PriceOption("--price-gpu-hour", "USDC per GPU-hour", PriceList.Testnet.PerGpuHourDefault);
         var start = new Command("start",
             "Run a provider agent until Ctrl-C.")
         {
-            coordinator, name,
+            coordinator, name, region, maxDuration, coreHour, gibHour, gpuHour,
         };
         CommandHelp.Describe(start,
             "Offer this machine's CPU, memory and GPUs to the grid: the agent connects to the coordinator, runs the " +
@@ -31,7 +49,20 @@ internal static class ProviderCommand
         CommandAction.Set(start, ctx, async (parseResult, ct) =>
         {
             var url = GridDiscovery.Resolve(parseResult.GetValue(coordinator), ctx.Env).Url;
-            var options = new ProviderAgentOptions(url, ctx.Env.Home, parseResult.GetValue(name) ?? Environment.MachineName);
+            if (!Quantities.TryParseDuration(parseResult.GetValue(maxDuration), out var longest, out var durationError))
+                throw new CliException($"--max-duration: {durationError}", ExitCodes.InvalidInput);
+            var prices = PriceList.Testnet with
+            {
+                PerCpuCoreHour = Price(parseResult, coreHour),
+                PerMemoryGiBHour = Price(parseResult, gibHour),
+                PerGpuHourDefault = Price(parseResult, gpuHour),
+            };
+            var options = new ProviderAgentOptions(url, ctx.Env.Home, parseResult.GetValue(name) ?? Environment.MachineName)
+            {
+                Region = parseResult.GetValue(region)!,
+                MaxJobDuration = longest,
+                Pricing = new FixedPriceList(prices),
+            };
             using var loggers = LoggerFactory.Create(logging => logging
                 .SetMinimumLevel(LogLevel.Information)
                 .AddSimpleConsole(console =>
@@ -53,6 +84,18 @@ internal static class ProviderCommand
         CommandHelp.Examples(command, "og provider start", "og provider drain");
         return command;
     }
+
+    private static Option<string> PriceOption(string name, string what, TokenAmount fallback) => new(name)
+    {
+        Description = $"Ask in {what} (6 decimals at most).",
+        HelpName = "AMOUNT",
+        DefaultValueFactory = _ => fallback.ToString(),
+    };
+
+    private static TokenAmount Price(ParseResult parseResult, Option<string> option) =>
+        TokenAmount.TryParse(parseResult.GetValue(option), out var amount)
+            ? amount
+            : throw new CliException($"{option.Name}: '{parseResult.GetValue(option)}' is not an amount; use a decimal like 0.02", ExitCodes.InvalidInput);
 
     private static Command Drain(CliContext ctx)
     {

@@ -21,7 +21,13 @@ internal static class ProviderPrinter
             w.WriteLine($"  capabilities  {(p.Capabilities.Count == 0 ? "none" : string.Join(", ", p.Capabilities))}");
             w.WriteLine($"  sandbox       {p.Sandbox.Runtime}, cgroup {p.Sandbox.CgroupVersion}, enforced: " +
                         (p.Sandbox.Enforced.Count == 0 ? "nothing" : string.Join(", ", p.Sandbox.Enforced)));
-            w.WriteLine($"  current job   {Formats.OrDash(p.CurrentJob)}");
+            if (p.Terms is { } t)
+            {
+                w.WriteLine($"  offer         region {t.Region}, jobs up to {Formats.Duration(TimeSpan.FromSeconds(t.MaxJobSeconds))}; " +
+                            $"{t.Prices.PerCpuCoreHour}/core-hour, {t.Prices.PerMemoryGiBHour}/GiB-hour, {t.Prices.PerGpuHourDefault}/GPU-hour (USDC)");
+            }
+            var jobs = p.CurrentJobs ?? (p.CurrentJob is { } one ? [one] : []);
+            w.WriteLine($"  current jobs  {(jobs.Count == 0 ? "-" : string.Join(", ", jobs))}");
             w.WriteLine($"  last seen     {Formats.Time(p.LastSeen)}");
         }
     }

@@ -20,9 +20,9 @@ public static class ProvidersEndpoints
             {
                 var active = await store.ListActiveForProviderAsync(s.Address, ct);
                 var state = draining.Contains(s.Address) ? "draining" : active.Count > 0 ? "busy" : "idle";
-                views.Add(s.ToView(state, active.Count > 0 ? active[0].Id.ToString() : null));
+                views.Add(s.ToView(state, active.Select(j => j.Id.ToString()).ToList()));
             }
-            views.AddRange(providers.Offline.Select(s => s.ToView("offline", null)));
+            views.AddRange(providers.Offline.Select(s => s.ToView("offline", [])));
             return Results.Ok(new ProviderListView(views));
         }).WithTags("providers");
 

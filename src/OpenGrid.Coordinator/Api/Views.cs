@@ -23,11 +23,13 @@ public static class Views
         job.Inputs.Select(i => new InputView(i.Path, i.Cid.ToString())).ToList(),
         job.Attempts.Select(a => new AttemptView(a.Number, a.Epoch, a.Provider.Value, a.State.ToWire(), a.AssignedAt,
             a.StartedAt, a.FinishedAt, a.ExitCode, a.Reason,
-            a.Usage is { } u ? new UsageView(u.Wall.TotalSeconds, u.Cpu.TotalSeconds, u.PeakMemoryBytes) : null)).ToList(),
+            a.Usage is { } u ? new UsageView(u.Wall.TotalSeconds, u.Cpu.TotalSeconds, u.PeakMemoryBytes) : null,
+            a.PricePerHour?.ToString())).ToList(),
         job.Outputs.Select(o => new OutputFileView(o.Path, o.Cid.ToString(), o.Size)).ToList());
 
     public static LogChunkView ToView(this LogRecord r) => new(r.Id, r.Attempt, r.Stream, r.Text, r.At);
 
-    public static ProviderView ToView(this ProviderSession s, string state, string? currentJob) => new(
-        s.Address.Value, s.Hello.Name, state, s.LastSeen, s.Hello.Hardware, s.Hello.Capabilities, s.Hello.Sandbox, currentJob);
+    public static ProviderView ToView(this ProviderSession s, string state, IReadOnlyList<string> currentJobs) => new(
+        s.Address.Value, s.Hello.Name, state, s.LastSeen, s.Hello.Hardware, s.Hello.Capabilities, s.Hello.Sandbox,
+        currentJobs.Count > 0 ? currentJobs[0] : null, s.Hello.Terms, currentJobs);
 }

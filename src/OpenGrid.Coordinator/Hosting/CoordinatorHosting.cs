@@ -7,7 +7,7 @@ using OpenGrid.Coordinator.Gateway;
 using OpenGrid.Coordinator.Jobs;
 using OpenGrid.Coordinator.Persistence;
 using OpenGrid.Coordinator.Scheduling;
-using OpenGrid.Core.Scheduling;
+using OpenGrid.Core.Market;
 using OpenGrid.Protocol;
 using OpenGrid.Protocol.Api;
 
@@ -52,7 +52,8 @@ public static class CoordinatorHosting
         services.AddSingleton<JobSignals>();
         services.AddSingleton<JobLifecycle>();
         services.AddSingleton<ProviderGateway>();
-        services.AddSingleton<IPlacement, FirstFitPlacement>();
+        services.AddSingleton(new Matcher());
+        services.AddSingleton<OrderBook>();
         services.AddSingleton<SchedulerWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<SchedulerWorker>());
         services.AddHostedService<LeaseMonitor>();
@@ -73,6 +74,8 @@ public static class CoordinatorHosting
         app.MapJobsEndpoints();
         app.MapContentEndpoints();
         app.MapProvidersEndpoints();
+        app.MapMarketEndpoints();
+        app.MapOpenGridDashboard();
         return app;
     }
 

@@ -99,10 +99,10 @@ public sealed partial class JobLifecycle(
         }
     }
 
-    /// <summary>Hands a queued job to a provider: records the lease and pushes the assignment.</summary>
-    public async Task<bool> AssignAsync(JobId id, ProviderSession session, CancellationToken ct)
+    /// <summary>Hands a queued job to a provider at the cleared price: records the lease and pushes the assignment.</summary>
+    public async Task<bool> AssignAsync(JobId id, ProviderSession session, TokenAmount pricePerHour, CancellationToken ct)
     {
-        var attempt = await store.AssignAsync(id, session.Address, time.GetUtcNow(), ct);
+        var attempt = await store.AssignAsync(id, session.Address, pricePerHour, time.GetUtcNow(), ct);
         if (attempt is null)
             return false;
         var job = (await store.GetJobAsync(id, ct))!;
@@ -113,6 +113,16 @@ public sealed partial class JobLifecycle(
             await FailAsync(id, attempt.Epoch, "provider disconnected before the assignment was delivered", ct);
         signals.Changed(id);
         return true;
+    }
+
+    /// <summary>A queued job passed its start deadline without a match: it fails with the matcher's reason.</summary>
+    public async Task ExpireAsync(JobId id, string reason, CancellationToken ct)
+    {
+        if (await store.FailQueuedAsync(id, reason, time.GetUtcNow(), ct))
+        {
+            LogExpired(id, reason);
+            signals.Changed(id);
+        }
     }
 
     /// <summary>Handles one message from a provider; returns a rejection to send back, or null.</summary>
@@ -252,6 +262,9 @@ public sealed partial class JobLifecycle(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} finished on {ProviderId}: {State} (exit {ExitCode})")]
     private partial void LogFinished(JobId jobId, Address providerId, string state, int? exitCode);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} expired unmatched: {Reason}")]
+    private partial void LogExpired(JobId jobId, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} cancelled")]
     private partial void LogCancelled(JobId jobId);

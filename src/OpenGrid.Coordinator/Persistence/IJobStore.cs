@@ -1,3 +1,4 @@
+using OpenGrid.Core;
 using OpenGrid.Core.Content;
 using OpenGrid.Core.Jobs;
 
@@ -27,8 +28,11 @@ public interface IJobStore
     /// <summary>Jobs in assigned or running state leased to <paramref name="provider"/>.</summary>
     Task<IReadOnlyList<Job>> ListActiveForProviderAsync(Address provider, CancellationToken ct);
 
-    /// <summary>queued → assigned with a new attempt and epoch; null when the job is no longer queued.</summary>
-    Task<Attempt?> AssignAsync(JobId id, Address provider, DateTimeOffset now, CancellationToken ct);
+    /// <summary>queued → assigned with a new attempt and epoch at the cleared price; null when the job is no longer queued.</summary>
+    Task<Attempt?> AssignAsync(JobId id, Address provider, TokenAmount pricePerHour, DateTimeOffset now, CancellationToken ct);
+
+    /// <summary>The most recent leases (newest first) with their jobs: the market's clearing prices.</summary>
+    Task<IReadOnlyList<(Job Job, Attempt Attempt)>> ListRecentLeasesAsync(int limit, CancellationToken ct);
 
     /// <summary>Moves the job and its current attempt (which must carry <paramref name="epoch"/>) to <paramref name="to"/>.</summary>
     Task<TransitionResult> TransitionAsync(JobId id, long epoch, JobTransition transition, CancellationToken ct);
@@ -39,6 +43,9 @@ public interface IJobStore
     /// <paramref name="maxAttempts"/> attempts, else fails with the history of its attempts.
     /// </summary>
     Task<TransitionResult> RequeueAsync(JobId id, long epoch, string reason, DateTimeOffset notBefore, int maxAttempts, DateTimeOffset now, CancellationToken ct);
+
+    /// <summary>queued → failed (no provider matched before its deadline); false when it was no longer queued.</summary>
+    Task<bool> FailQueuedAsync(JobId id, string reason, DateTimeOffset now, CancellationToken ct);
 
     /// <summary>Cancels a queued, assigned or running job.</summary>
     Task<TransitionResult> CancelAsync(JobId id, string reason, DateTimeOffset now, CancellationToken ct);

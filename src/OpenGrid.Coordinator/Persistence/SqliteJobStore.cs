@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
+using OpenGrid.Core;
 using OpenGrid.Core.Content;
 using OpenGrid.Core.Jobs;
 using OpenGrid.Protocol.Specs;
@@ -137,7 +138,29 @@ public sealed class SqliteJobStore(string connectionString) : IJobStore
         return await LoadManyAsync(c, ids, ct);
     }
 
-    public Task<Attempt?> AssignAsync(JobId id, Address provider, DateTimeOffset now, CancellationToken ct) =>
+    public async Task<IReadOnlyList<(Job Job, Attempt Attempt)>> ListRecentLeasesAsync(int limit, CancellationToken ct)
+    {
+        await using var c = await OpenAsync(ct);
+        await using var cmd = Command(c, null, "SELECT job_id, epoch FROM attempts ORDER BY assigned_at DESC, epoch DESC LIMIT $limit", ("$limit", limit));
+        var keys = new List<(JobId, long)>();
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+        {
+            while (await r.ReadAsync(ct))
+            {
+                if (JobId.TryParse(r.GetString(0), out var id))
+                    keys.Add((id, r.GetInt64(1)));
+            }
+        }
+        var list = new List<(Job, Attempt)>();
+        foreach (var (id, epoch) in keys)
+        {
+            if (await LoadJobAsync(c, null, id, ct) is { } job && job.Attempts.FirstOrDefault(a => a.Epoch == epoch) is { } attempt)
+                list.Add((job, attempt));
+        }
+        return list;
+    }
+
+    public Task<Attempt?> AssignAsync(JobId id, Address provider, TokenAmount pricePerHour, DateTimeOffset now, CancellationToken ct) =>
         WriteAsync<Attempt?>(async (c, tx) =>
         {
             var job = await LoadJobAsync(c, tx, id, ct);
@@ -148,12 +171,13 @@ public sealed class SqliteJobStore(string connectionString) : IJobStore
             await ExecAsync(c, tx, "UPDATE jobs SET state = 'assigned', updated_at = $at, next_epoch = next_epoch + 1, not_before = NULL, reason = NULL WHERE id = $id", ct,
                 ("$id", id.ToString()), ("$at", Time(now)));
             await ExecAsync(c, tx, """
-                INSERT INTO attempts(job_id, attempt, epoch, provider, state, assigned_at)
-                VALUES ($id, $n, $epoch, $p, 'assigned', $at)
-                """, ct, ("$id", id.ToString()), ("$n", number), ("$epoch", epoch), ("$p", provider.Value), ("$at", Time(now)));
+                INSERT INTO attempts(job_id, attempt, epoch, provider, state, assigned_at, price_per_hour)
+                VALUES ($id, $n, $epoch, $p, 'assigned', $at, $price)
+                """, ct, ("$id", id.ToString()), ("$n", number), ("$epoch", epoch), ("$p", provider.Value), ("$at", Time(now)),
+                ("$price", pricePerHour.BaseUnits));
             foreach (var input in job.Inputs)
                 await GrantAsync(c, tx, input.Cid, provider, ct);
-            return new Attempt(number, epoch, provider, JobState.Assigned, now, null, null, null, null, null);
+            return new Attempt(number, epoch, provider, JobState.Assigned, now, null, null, null, null, null, pricePerHour);
         }, ct);
 
     public Task<TransitionResult> TransitionAsync(JobId id, long epoch, JobTransition t, CancellationToken ct) =>
@@ -191,6 +215,11 @@ public sealed class SqliteJobStore(string connectionString) : IJobStore
             }
             return new TransitionResult(TransitionOutcome.Applied, await LoadJobAsync(c, tx, id, ct));
         }, ct);
+
+    public Task<bool> FailQueuedAsync(JobId id, string reason, DateTimeOffset now, CancellationToken ct) =>
+        WriteAsync(async (c, tx) => await ExecAsync(c, tx,
+            "UPDATE jobs SET state = 'failed', updated_at = $at, reason = $reason WHERE id = $id AND state = 'queued'", ct,
+            ("$id", id.ToString()), ("$at", Time(now)), ("$reason", reason)) > 0, ct);
 
     public Task<TransitionResult> CancelAsync(JobId id, string reason, DateTimeOffset now, CancellationToken ct) =>
         WriteAsync(async (c, tx) =>
@@ -321,7 +350,8 @@ public sealed class SqliteJobStore(string connectionString) : IJobStore
 
         var attempts = new List<Attempt>();
         await using (var cmd = Command(c, tx, """
-            SELECT attempt, epoch, provider, state, assigned_at, started_at, finished_at, exit_code, reason, wall_ms, cpu_ms, peak_memory
+            SELECT attempt, epoch, provider, state, assigned_at, started_at, finished_at, exit_code, reason, wall_ms, cpu_ms, peak_memory,
+              price_per_hour
             FROM attempts WHERE job_id = $id ORDER BY attempt
             """, ("$id", id.ToString())))
         await using (var r = await cmd.ExecuteReaderAsync(ct))
@@ -340,7 +370,8 @@ public sealed class SqliteJobStore(string connectionString) : IJobStore
                     r.IsDBNull(6) ? null : ParseTime(r.GetString(6)),
                     r.IsDBNull(7) ? null : r.GetInt32(7),
                     r.IsDBNull(8) ? null : r.GetString(8),
-                    usage));
+                    usage,
+                    r.IsDBNull(12) ? null : TokenAmount.FromBaseUnits(r.GetInt64(12))));
             }
         }
 

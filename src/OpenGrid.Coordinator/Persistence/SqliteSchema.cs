@@ -7,6 +7,7 @@ internal static class SqliteSchema
     private static readonly (string Table, string Column, string Type)[] AddedColumns =
     [
         ("jobs", "not_before", "TEXT"),
+        ("attempts", "price_per_hour", "INTEGER"),
     ];
 
     public static async Task MigrateAsync(Microsoft.Data.Sqlite.SqliteConnection c, CancellationToken ct)
@@ -57,6 +58,7 @@ internal static class SqliteSchema
           wall_ms INTEGER,
           cpu_ms INTEGER,
           peak_memory INTEGER,
+          price_per_hour INTEGER,
           PRIMARY KEY(job_id, attempt),
           UNIQUE(job_id, epoch));
         CREATE INDEX IF NOT EXISTS attempts_by_provider ON attempts(provider, state);

@@ -44,17 +44,23 @@ public sealed partial class LeaseMonitor(
     {
         var now = time.GetUtcNow();
         var timeout = options.Value.LeaseTimeout;
+        var restartGrace = TimeSpan.FromSeconds(options.Value.RestartGraceSeconds);
         foreach (var job in await store.ListActiveAsync(ct))
         {
             var attempt = job.CurrentAttempt!;
-            var silent = now - providers.LastSeen(attempt.Provider);
-            if (silent > timeout)
+            var lastSeen = providers.LastSeen(attempt.Provider);
+            // Not heard from since this coordinator started: it may still be dialling back in.
+            var allowed = lastSeen == providers.StartedAt ? Max(timeout, restartGrace) : timeout;
+            var silent = now - lastSeen;
+            if (silent > allowed)
             {
                 await lifecycle.LeaseLostAsync(job, attempt.Epoch,
                     $"provider silent for {silent.TotalSeconds:0.#}s (heartbeat {options.Value.HeartbeatSeconds}s + grace {options.Value.LeaseGraceSeconds}s)", ct);
             }
         }
     }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Lease check failed")]
     private partial void LogCheckFailed(Exception e);

@@ -1,27 +1,23 @@
-using Microsoft.Extensions.Options;
 using OpenGrid.Coordinator.Gateway;
 using OpenGrid.Coordinator.Jobs;
-using OpenGrid.Coordinator.Persistence;
-using OpenGrid.Core.Scheduling;
+using OpenGrid.Core.Market;
 
 namespace OpenGrid.Coordinator.Scheduling;
 
 /// <summary>
-/// Applies placement: takes a snapshot of queued jobs and connected providers, asks the pure
-/// <see cref="IPlacement"/> for a plan, and leases each match. Runs when something changed, and every few seconds
-/// as a safety net.
+/// Runs matching rounds: snapshots the order book, asks the pure <see cref="Matcher"/> for a plan, and applies it —
+/// leases for the matches, failures for bids past their deadline. Runs when something changed (a submit, a provider
+/// joining, a lease ending) and every half second, which is also the resolution of retry backoff.
 /// </summary>
 public sealed partial class SchedulerWorker(
-    IJobStore store,
+    OrderBook book,
+    Matcher matcher,
     ConnectedProviders providers,
-    IPlacement placement,
     JobLifecycle lifecycle,
     JobSignals signals,
     TimeProvider time,
-    IOptions<CoordinatorOptions> options,
     ILogger<SchedulerWorker> log) : BackgroundService
 {
-    // Also the resolution of retry backoff: a requeued job becomes eligible at its not-before time.
     private static readonly TimeSpan SafetyInterval = TimeSpan.FromMilliseconds(500);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -39,7 +35,7 @@ public sealed partial class SchedulerWorker(
             }
             try
             {
-                await wake.WaitAsync(SafetyInterval, stoppingToken);
+                await wake.WaitAsync(SafetyInterval, time, stoppingToken);
             }
             catch (TimeoutException)
             {
@@ -54,29 +50,19 @@ public sealed partial class SchedulerWorker(
 
     internal async Task RunRoundAsync(CancellationToken ct)
     {
-        var queued = await store.ListQueuedAsync(time.GetUtcNow(), 1000, ct);
-        if (queued.Count == 0)
+        var (bids, offers) = await book.SnapshotAsync(ct);
+        if (bids.Count == 0)
             return;
-        var draining = await store.ListDrainingAsync(ct);
-        var now = time.GetUtcNow();
-        // A provider still connected but silent past its lease timeout (paused, wedged) is not offered work.
-        var sessions = providers.Online
-            .Where(s => !draining.Contains(s.Address) && now - s.LastSeen <= options.Value.LeaseTimeout)
-            .ToList();
-        var slots = new List<ProviderSlot>(sessions.Count);
-        foreach (var s in sessions)
+        var plan = matcher.Plan(bids, offers, time.GetUtcNow());
+        foreach (var match in plan.Matches)
         {
-            var busy = (await store.ListActiveForProviderAsync(s.Address, ct)).Count > 0;
-            slots.Add(new ProviderSlot(s.Address, s.Capacity, busy));
+            if (providers.TryGet(match.Provider, out var session))
+                await lifecycle.AssignAsync(match.Job, session, match.PricePerHour, ct);
         }
-        var plan = placement.Plan(queued.Select(j => new PendingJob(j.Id, j.Spec.Resources, j.Spec.Requires)).ToList(), slots);
-        foreach (var (job, provider) in plan.Assignments)
-        {
-            if (providers.TryGet(provider, out var session))
-                await lifecycle.AssignAsync(job, session, ct);
-        }
+        foreach (var expiry in plan.Expired)
+            await lifecycle.ExpireAsync(expiry.Job, expiry.Reason, ct);
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Scheduling round failed")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "Matching round failed")]
     private partial void LogRoundFailed(Exception e);
 }

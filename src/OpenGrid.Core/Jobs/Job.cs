@@ -32,7 +32,10 @@ public sealed record OutputFile(string Path, Cid Cid, long Size);
 /// <summary>Resources an attempt used: wall and CPU time, peak resident memory in bytes.</summary>
 public sealed record Usage(TimeSpan Wall, TimeSpan Cpu, long PeakMemoryBytes);
 
-/// <summary>One try at running a job on one provider. Epoch fences it: reports carrying another epoch are stale.</summary>
+/// <summary>
+/// One try at running a job on one provider. Epoch fences it: reports carrying another epoch are stale.
+/// PricePerHour is the provider's ask the match cleared at.
+/// </summary>
 public sealed record Attempt(
     int Number,
     long Epoch,
@@ -43,4 +46,5 @@ public sealed record Attempt(
     DateTimeOffset? FinishedAt,
     int? ExitCode,
     string? Reason,
-    Usage? Usage);
+    Usage? Usage,
+    TokenAmount? PricePerHour = null);

@@ -16,6 +16,7 @@ public sealed record JobSpec
     public NetworkPolicy Network { get; init; } = NetworkPolicy.None;
     public PriceCap Price { get; init; } = PriceCap.Default;
     public VerifyPolicy Verify { get; init; } = VerifyPolicy.Single;
+    public PlacementPolicy Placement { get; init; } = PlacementPolicy.Default;
     /// <summary>Provider capabilities the job needs, e.g. <c>python3-torch</c>, <c>blender</c>.</summary>
     public IReadOnlyList<string> Requires { get; init; } = [];
 }
@@ -73,4 +74,13 @@ public sealed record PriceCap(TokenAmount MaxPerHour, string Mode)
 public sealed record VerifyPolicy(int Replicas, int Quorum)
 {
     public static readonly VerifyPolicy Single = new(1, 1);
+}
+
+/// <summary>
+/// Where a job may be placed: the least provider reputation (0..1, default 0), the region (null = any), and how long
+/// after submission it may wait to start before it fails (null = no limit).
+/// </summary>
+public sealed record PlacementPolicy(double MinReputation, string? Region, TimeSpan? MaxStartDelay)
+{
+    public static readonly PlacementPolicy Default = new(0, null, null);
 }

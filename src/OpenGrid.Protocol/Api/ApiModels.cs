@@ -49,7 +49,8 @@ public sealed record AttemptView(
     DateTimeOffset? FinishedAt,
     int? ExitCode,
     string? Reason,
-    UsageView? Usage);
+    UsageView? Usage,
+    string? PricePerHour = null);
 
 /// <summary>Usage of an attempt: wall and CPU seconds, peak resident memory in bytes.</summary>
 public sealed record UsageView(double WallSeconds, double CpuSeconds, long PeakMemoryBytes);
@@ -70,7 +71,9 @@ public sealed record ProviderView(
     HardwareView Hardware,
     IReadOnlyList<string> Capabilities,
     SandboxView Sandbox,
-    string? CurrentJob);
+    string? CurrentJob,
+    OfferTermsView? Terms = null,
+    IReadOnlyList<string>? CurrentJobs = null);
 
 public sealed record ProviderListView(IReadOnlyList<ProviderView> Providers);
 
@@ -100,3 +103,55 @@ public sealed record DrainRequest(bool Draining);
 
 /// <summary>A provider's drain state and how many leases it still runs.</summary>
 public sealed record DrainView(string Address, bool Draining, int ActiveLeases);
+
+/// <summary>
+/// What a provider sells and on which terms: its region, the longest job it takes (seconds), and its prices per
+/// unit-hour as decimal USDC strings with 6 decimals (<c>"0.020000"</c>).
+/// </summary>
+public sealed record OfferTermsView(string Region, long MaxJobSeconds, PriceListView Prices);
+
+/// <summary>Prices per unit-hour as decimal strings: CPU core, memory GiB, disk GiB, GPU by model and default.</summary>
+public sealed record PriceListView(
+    string PerCpuCoreHour,
+    string PerMemoryGiBHour,
+    string PerDiskGiBHour,
+    IReadOnlyDictionary<string, string> PerGpuHourByModel,
+    string PerGpuHourDefault);
+
+/// <summary>Ask what a spec would cost and who could run it, without submitting it.</summary>
+public sealed record PlanRequest(string Spec, string? FileName);
+
+/// <summary>
+/// The answer to a plan: the estimated cost range for the job's full timeout (decimal USDC; null when nobody can
+/// run it), the providers that could take it with their price, and for every other provider the first requirement
+/// it fails.
+/// </summary>
+public sealed record PlanView(
+    string Job,
+    string? CostMin,
+    string? CostMax,
+    IReadOnlyList<PlanProviderView> Feasible,
+    IReadOnlyList<PlanRejectionView> Rejected);
+
+public sealed record PlanProviderView(string Provider, string Name, string PricePerHour, string CostForTimeout);
+
+public sealed record PlanRejectionView(string Provider, string Name, string Reason);
+
+/// <summary>Order book depth per resource class, and recent clearing prices.</summary>
+public sealed record MarketView(IReadOnlyList<MarketClassView> Classes, IReadOnlyList<ClearingView> RecentClearing);
+
+/// <summary>
+/// One resource class (<c>cpu</c>, or <c>gpu:&lt;model&gt;</c>): jobs waiting (bids), providers offering (asks), their
+/// free capacity, and the lowest ask per core-hour (or GPU-hour) on offer.
+/// </summary>
+public sealed record MarketClassView(
+    string Class,
+    int Bids,
+    int Offers,
+    long FreeCpuMillis,
+    long FreeMemoryBytes,
+    int FreeGpus,
+    string? LowestAsk);
+
+/// <summary>A recent match: its class, the price per hour the provider is paid, and when.</summary>
+public sealed record ClearingView(string Class, string JobId, string Provider, string PricePerHour, DateTimeOffset At);

@@ -68,6 +68,14 @@ public sealed class OpenGridClient(HttpClient http, Identity.Identity identity)
     public Task<DrainView> DrainAsync(bool draining, CancellationToken ct) =>
         SendAsync(HttpMethod.Post, "v1/providers/drain", new DrainRequest(draining), OpenGridJsonContext.Default.DrainRequest, OpenGridJsonContext.Default.DrainView, auth: true, ct);
 
+    /// <summary>What a spec would cost and who could run it; nothing is submitted.</summary>
+    public Task<PlanView> PlanAsync(PlanRequest request, CancellationToken ct) =>
+        SendAsync(HttpMethod.Post, "v1/plan", request, OpenGridJsonContext.Default.PlanRequest, OpenGridJsonContext.Default.PlanView, auth: true, ct);
+
+    /// <summary>Order book depth per resource class and recent clearing prices (public).</summary>
+    public Task<MarketView> MarketAsync(CancellationToken ct) =>
+        GetAsync("v1/market", OpenGridJsonContext.Default.MarketView, auth: false, ct);
+
     public Task<ProviderListView> ListProvidersAsync(CancellationToken ct) =>
         GetAsync("v1/providers", OpenGridJsonContext.Default.ProviderListView, auth: false, ct);
 

@@ -27,7 +27,8 @@ public sealed record Hello(
     HardwareView Hardware,
     IReadOnlyList<string> Capabilities,
     SandboxView Sandbox,
-    IReadOnlyList<LeaseRef>? RunningLeases = null) : ProviderMessage;
+    IReadOnlyList<LeaseRef>? RunningLeases = null,
+    OfferTermsView? Terms = null) : ProviderMessage;
 
 /// <summary>A lease by job id and epoch.</summary>
 public sealed record LeaseRef(string JobId, long Epoch);

@@ -48,4 +48,10 @@ public static class JobSpecLimits
     // requires
     public const int MaxRequires = 32;
     public const int MaxCapabilityLength = 64;
+
+    // placement
+    public const int MaxReputationDecimals = 3;
+    public const int MaxRegionLength = 32;
+    public static readonly TimeSpan MinStartDelay = TimeSpan.FromSeconds(1);
+    public static readonly TimeSpan MaxStartDelay = TimeSpan.FromDays(7);
 }

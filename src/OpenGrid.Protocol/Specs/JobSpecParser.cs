@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 using OpenGrid.Core;
@@ -28,7 +29,7 @@ public static partial class JobSpecParser
     public static readonly IReadOnlyList<string> PriceModes = ["milestone", "streaming"];
 
     private static readonly string[] RootFields =
-        ["apiVersion", "kind", "name", "runtime", "inputs", "outputs", "resources", "limits", "network", "price", "verify", "requires"];
+        ["apiVersion", "kind", "name", "runtime", "inputs", "outputs", "resources", "limits", "network", "price", "verify", "requires", "placement"];
     private static readonly string[] RuntimeFields = ["kind", "command", "args", "env"];
     private static readonly string[] InputFields = ["path", "from", "cid"];
     private static readonly string[] OutputFields = ["path", "compare"];
@@ -38,6 +39,7 @@ public static partial class JobSpecParser
     private static readonly string[] NetworkFields = ["egress"];
     private static readonly string[] PriceFields = ["maxPerHour", "mode"];
     private static readonly string[] VerifyFields = ["replicas", "quorum"];
+    private static readonly string[] PlacementFields = ["minReputation", "region", "maxStartDelay"];
 
     private static readonly IReadOnlyList<string> CompareNames =
         [.. Enum.GetValues<CompareMode>().Select(mode => mode.ToString().ToLowerInvariant())];
@@ -50,6 +52,13 @@ public static partial class JobSpecParser
 
     [GeneratedRegex("^[a-z0-9][a-z0-9:._-]*$")]
     private static partial Regex CapabilityPattern();
+
+    // \z, not $: '$' also matches before a final newline, which a block scalar (|) can end with.
+    [GeneratedRegex("^[0-9]+(\\.[0-9]+)?\\z")]
+    private static partial Regex DecimalPattern();
+
+    [GeneratedRegex("^[a-z0-9]([a-z0-9-]*[a-z0-9])?\\z")]
+    private static partial Regex RegionPattern();
 
     /// <summary>Parses <paramref name="yamlText"/>; <paramref name="fileName"/> is only used in error positions.</summary>
     public static SpecParseResult Parse(string yamlText, string fileName)
@@ -136,6 +145,7 @@ public static partial class JobSpecParser
         var price = f.Optional("price") is { } priceNode ? ReadPrice(priceNode, r) : PriceCap.Default;
         var verify = f.Optional("verify") is { } verifyNode ? ReadVerify(verifyNode, r) : VerifyPolicy.Single;
         var requires = f.Optional("requires") is { } requiresNode ? ReadRequires(requiresNode, r) : [];
+        var placement = f.Optional("placement") is { } placementNode ? ReadPlacement(placementNode, r) : PlacementPolicy.Default;
 
         if (name is null || runtime is null)
             return null;
@@ -151,6 +161,7 @@ public static partial class JobSpecParser
             Price = price,
             Verify = verify,
             Requires = requires,
+            Placement = placement,
         };
     }
 
@@ -576,7 +587,7 @@ public static partial class JobSpecParser
             return defaults;
         var f = r.Fields(map, path, LimitFields);
         var timeout = f.Optional("timeout") is { } timeoutNode
-            ? ReadTimeout(timeoutNode, Field(path, "timeout"), r) ?? defaults.Timeout
+            ? ReadDuration(timeoutNode, Field(path, "timeout"), JobSpecLimits.MinTimeout, JobSpecLimits.MaxTimeout, r) ?? defaults.Timeout
             : defaults.Timeout;
         var processes = f.Optional("processes") is { } processesNode
             ? r.ExpectInt(processesNode, Field(path, "processes"), JobSpecLimits.MinProcesses, JobSpecLimits.MaxProcesses) ?? defaults.Processes
@@ -584,21 +595,21 @@ public static partial class JobSpecParser
         return new JobLimits(timeout, processes);
     }
 
-    private static TimeSpan? ReadTimeout(YamlNode node, string path, SpecNodeReader r)
+    private static TimeSpan? ReadDuration(YamlNode node, string path, TimeSpan min, TimeSpan max, SpecNodeReader r)
     {
         var text = r.ExpectScalar(node, path, "a duration");
         if (text is null)
             return null;
-        if (!Quantities.TryParseDuration(text, out var timeout, out var error))
+        if (!Quantities.TryParseDuration(text, out var duration, out var error))
         {
             r.Report(node, path, error);
             return null;
         }
 
-        if (timeout >= JobSpecLimits.MinTimeout && timeout <= JobSpecLimits.MaxTimeout)
-            return timeout;
+        if (duration >= min && duration <= max)
+            return duration;
         r.Report(node, path, $"{Quote(text)} is out of range; valid: " +
-            $"{Quantities.FormatDuration(JobSpecLimits.MinTimeout)} to {Quantities.FormatDuration(JobSpecLimits.MaxTimeout)}");
+            $"{Quantities.FormatDuration(min)} to {Quantities.FormatDuration(max)}");
         return null;
     }
 
@@ -697,5 +708,63 @@ public static partial class JobSpecParser
         }
 
         return capabilities;
+    }
+
+    private static PlacementPolicy ReadPlacement(YamlNode node, SpecNodeReader r)
+    {
+        const string path = "placement";
+        var defaults = PlacementPolicy.Default;
+        var map = r.ExpectMap(node, path);
+        if (map is null)
+            return defaults;
+        var f = r.Fields(map, path, PlacementFields);
+
+        var minReputation = f.Optional("minReputation") is { } reputationNode
+            ? ReadReputation(reputationNode, Field(path, "minReputation"), r) ?? defaults.MinReputation
+            : defaults.MinReputation;
+        var region = f.Optional("region") is { } regionNode ? ReadRegion(regionNode, Field(path, "region"), r) : defaults.Region;
+        var maxStartDelay = f.Optional("maxStartDelay") is { } delayNode
+            ? ReadDuration(delayNode, Field(path, "maxStartDelay"), JobSpecLimits.MinStartDelay, JobSpecLimits.MaxStartDelay, r)
+            : defaults.MaxStartDelay;
+        return new PlacementPolicy(minReputation, region, maxStartDelay);
+    }
+
+    private static double? ReadReputation(YamlNode node, string path, SpecNodeReader r)
+    {
+        var text = r.ExpectScalar(node, path, "a reputation");
+        if (text is null)
+            return null;
+
+        // By its text, like a price: digits, an optional '.', a few decimals; no sign, exponent or leading '.'.
+        if (!DecimalPattern().IsMatch(text))
+        {
+            r.Report(node, path, $"{Quote(text)} is not a reputation; use a decimal number from 0 to 1, e.g. 0.8");
+            return null;
+        }
+
+        var dot = text.IndexOf('.', StringComparison.Ordinal);
+        if (dot >= 0 && text.Length - dot - 1 > JobSpecLimits.MaxReputationDecimals)
+        {
+            r.Report(node, path, $"{Quote(text)} has more than {JobSpecLimits.MaxReputationDecimals} decimals; e.g. 0.85");
+            return null;
+        }
+
+        var reputation = double.Parse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture);
+        if (reputation <= 1)
+            return reputation;
+        r.Report(node, path, $"{Quote(text)} is out of range; valid: 0 to 1");
+        return null;
+    }
+
+    private static string? ReadRegion(YamlNode node, string path, SpecNodeReader r)
+    {
+        var region = r.ExpectString(node, path, JobSpecLimits.MaxRegionLength);
+        if (region is null)
+            return null;
+        if (RegionPattern().IsMatch(region))
+            return region;
+        r.Report(node, path, $"{Quote(region)} is not a region; use 1 to {JobSpecLimits.MaxRegionLength} lower-case letters, " +
+            "digits and '-', starting and ending with a letter or digit, e.g. eu-west");
+        return null;
     }
 }

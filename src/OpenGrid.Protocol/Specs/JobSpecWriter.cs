@@ -69,6 +69,13 @@ public static class JobSpecWriter
         Line(y, Indent, "quorum", Number(spec.Verify.Quorum));
 
         Line(y, "", "requires", FlowList(spec.Requires));
+
+        y.Append("placement:\n");
+        Line(y, Indent, "minReputation", spec.Placement.MinReputation.ToString("0.###", CultureInfo.InvariantCulture));
+        if (spec.Placement.Region is { } region)
+            Line(y, Indent, "region", Quote(region));
+        if (spec.Placement.MaxStartDelay is { } maxStartDelay)
+            Line(y, Indent, "maxStartDelay", Quantities.FormatDuration(maxStartDelay));
         return y.ToString();
     }
 

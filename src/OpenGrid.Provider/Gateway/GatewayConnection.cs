@@ -4,6 +4,8 @@ using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using OpenGrid.Core;
+using OpenGrid.Core.Market;
+using OpenGrid.Protocol.Api;
 using OpenGrid.Protocol;
 using OpenGrid.Protocol.Client;
 using OpenGrid.Protocol.Gateway;
@@ -69,6 +71,15 @@ internal sealed partial class GatewayConnection(
         }
     }
 
+    /// <summary>The offer's terms: region, longest job, and prices from the pricing strategy.</summary>
+    private Protocol.Api.OfferTermsView Terms()
+    {
+        var capacity = new ResourceVector(inventory.Hardware.Cores * 1000L, inventory.Hardware.MemoryBytes, inventory.Hardware.DiskBytes,
+            inventory.Hardware.Gpus.Select(g => new Core.Scheduling.GpuInfo(g.Model, g.MemoryBytes)).ToList());
+        var prices = options.Pricing.Prices(capacity, inventory.Capabilities.ToHashSet(StringComparer.Ordinal));
+        return new Protocol.Api.OfferTermsView(options.Region, (long)options.MaxJobDuration.TotalSeconds, prices.ToView());
+    }
+
     private ValueTask SendAsync(ProviderMessage message) => _outbox.Writer.WriteAsync(message, CancellationToken.None);
 
     private async Task RunOnceAsync(CancellationToken ct)
@@ -85,7 +96,7 @@ internal sealed partial class GatewayConnection(
         var hello = new Hello(typeof(ProviderAgent).Assembly.GetName().Version?.ToString() ?? "0", options.Name,
             inventory.Hardware, inventory.Capabilities,
             new Protocol.Api.SandboxView(sandbox.Enforcement.Runtime, sandbox.Enforcement.CgroupVersion, sandbox.Enforcement.Enforced),
-            held);
+            held, Terms());
         await GatewayFraming.SendAsync(socket, hello, OpenGridJsonContext.Default.ProviderMessage, ct);
         LogConnected(options.Coordinator, held.Count);
 

@@ -40,6 +40,7 @@ public class JobSpecParserTests
         Assert.Equal(new PriceCap(TokenAmount.FromBaseUnits(TenCents), "streaming"), spec.Price);
         Assert.Equal(new VerifyPolicy(Replicas, Quorum), spec.Verify);
         Assert.Equal(["posix-sh", "gpu:cuda"], spec.Requires);
+        Assert.Equal(new PlacementPolicy(0.85, "eu-west", TimeSpan.FromMinutes(15)), spec.Placement);
     }
 
     [Fact]
@@ -57,6 +58,7 @@ public class JobSpecParserTests
         Assert.Equal(PriceCap.Default, spec.Price);
         Assert.Equal(VerifyPolicy.Single, spec.Verify);
         Assert.Empty(spec.Requires);
+        Assert.Equal(PlacementPolicy.Default, spec.Placement);
     }
 
     [Fact]

@@ -24,5 +24,6 @@ internal static class SpecAssert
         Assert.Equal(expected.Price, actual.Price);
         Assert.Equal(expected.Verify, actual.Verify);
         Assert.Equal(expected.Requires, actual.Requires);
+        Assert.Equal(expected.Placement, actual.Placement);
     }
 }

@@ -60,6 +60,10 @@ internal static class SpecTexts
           replicas: 3
           quorum: 2
         requires: [posix-sh, "gpu:cuda"]
+        placement:
+          minReputation: 0.85
+          region: eu-west
+          maxStartDelay: 15m
 
         """;
 

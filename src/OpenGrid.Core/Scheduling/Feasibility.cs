@@ -14,49 +14,6 @@ public sealed record ProviderCapacity(
 /// <summary>One GPU: model name and memory in bytes.</summary>
 public sealed record GpuInfo(string Model, long MemoryBytes);
 
-/// <summary>A provider as placement sees it: its capacity and whether it is running a lease now.</summary>
-public sealed record ProviderSlot(Address Provider, ProviderCapacity Capacity, bool Busy);
-
-/// <summary>A job waiting for a provider.</summary>
-public sealed record PendingJob(JobId Id, ResourceRequest Resources, IReadOnlyList<string> Requires);
-
-/// <summary>The decision for one round: which job goes to which provider.</summary>
-public sealed record PlacementPlan(IReadOnlyList<(JobId Job, Address Provider)> Assignments);
-
-/// <summary>
-/// The placement seam: a pure function from a snapshot to a plan. The coordinator's scheduler worker applies the
-/// plan. The order book of the marketplace replaces <see cref="FirstFitPlacement"/> behind this interface.
-/// </summary>
-public interface IPlacement
-{
-    PlacementPlan Plan(IReadOnlyList<PendingJob> jobs, IReadOnlyList<ProviderSlot> providers);
-}
-
-/// <summary>
-/// First fit: jobs in submission order, each to the first idle provider it fits. A provider runs one lease at a
-/// time in v1.
-/// </summary>
-public sealed class FirstFitPlacement : IPlacement
-{
-    public PlacementPlan Plan(IReadOnlyList<PendingJob> jobs, IReadOnlyList<ProviderSlot> providers)
-    {
-        var taken = new HashSet<Address>();
-        var plan = new List<(JobId, Address)>();
-        foreach (var job in jobs)
-        {
-            foreach (var slot in providers)
-            {
-                if (slot.Busy || taken.Contains(slot.Provider) || Feasibility.FirstFailure(job.Resources, job.Requires, slot.Capacity) is not null)
-                    continue;
-                taken.Add(slot.Provider);
-                plan.Add((job.Id, slot.Provider));
-                break;
-            }
-        }
-        return new PlacementPlan(plan);
-    }
-}
-
 /// <summary>Whether a job could ever run on a provider, and if not, the first requirement it fails.</summary>
 public static class Feasibility
 {

@@ -1,0 +1,85 @@
+using Microsoft.Extensions.Options;
+using OpenGrid.Coordinator.Gateway;
+using OpenGrid.Coordinator.Persistence;
+using OpenGrid.Core;
+using OpenGrid.Core.Jobs;
+using OpenGrid.Core.Market;
+using OpenGrid.Core.Scheduling;
+using OpenGrid.Core.Specs;
+using OpenGrid.Protocol.Api;
+
+namespace OpenGrid.Coordinator.Scheduling;
+
+/// <summary>
+/// The market as the matcher sees it, built fresh for each round: one bid per queued job, one offer per connected,
+/// live provider (its capacity less its running leases, at the prices and terms it sent in its hello).
+/// </summary>
+public sealed class OrderBook(IJobStore store, ConnectedProviders providers, TimeProvider time, IOptions<CoordinatorOptions> options)
+{
+    /// <summary>Reputation every provider and requester has until the trust work scores them (neutral).</summary>
+    public const double NeutralReputation = 0.5;
+
+    /// <summary>Terms of a provider that sent none (an older agent): testnet prices, any job up to a day.</summary>
+    private static readonly OfferTermsView DefaultTerms = new("local", (long)TimeSpan.FromDays(1).TotalSeconds, PriceList.Testnet.ToView());
+
+    public async Task<(IReadOnlyList<Bid> Bids, IReadOnlyList<Offer> Offers)> SnapshotAsync(CancellationToken ct)
+    {
+        var queued = await store.ListQueuedAsync(time.GetUtcNow(), 10_000, ct);
+        return (queued.Select(BidFor).ToList(), await OffersAsync(ct));
+    }
+
+    /// <summary>Offers of the connected, live providers: free = capacity less running leases.</summary>
+    public async Task<IReadOnlyList<Offer>> OffersAsync(CancellationToken ct)
+    {
+        var draining = await store.ListDrainingAsync(ct);
+        var active = (await store.ListActiveAsync(ct)).ToLookup(j => j.CurrentAttempt!.Provider);
+        var now = time.GetUtcNow();
+        var offers = new List<Offer>();
+        foreach (var session in providers.Online)
+        {
+            // A provider still connected but silent past its lease timeout (paused, wedged) is not offered work.
+            if (now - session.LastSeen > options.Value.LeaseTimeout)
+                continue;
+            var capacity = ResourceVector.Of(session.Capacity);
+            var free = capacity;
+            foreach (var job in active[session.Address])
+            {
+                var request = job.Spec.Resources;
+                var gpus = request.Gpu.Count == 0 ? [] : free.PickGpus(request.Gpu) ?? [];
+                free = gpus.Count == request.Gpu.Count ? free.Subtract(request, gpus) : ResourceVector.Empty;
+            }
+            offers.Add(OfferFor(session, capacity, free, draining.Contains(session.Address)));
+        }
+        return offers;
+    }
+
+    /// <summary>Offers at full capacity, idle: who could ever run a job (for submit-time checks and plans).</summary>
+    public IReadOnlyList<Offer> CapacityOffers() =>
+        providers.Online.Select(s => OfferFor(s, ResourceVector.Of(s.Capacity), ResourceVector.Of(s.Capacity), draining: false)).ToList();
+
+    public static Bid BidFor(Job job) => BidFor(job.Id, job.Requester, job.Spec, job.CreatedAt, job.Inputs.Select(i => i.Cid.ToString()).ToList());
+
+    public static Bid BidFor(JobId id, Address requester, JobSpec spec, DateTimeOffset submittedAt, IReadOnlyList<string> inputCids) => new(
+        id,
+        requester,
+        spec.Resources,
+        spec.Requires,
+        spec.Price.MaxPerHour,
+        spec.Placement.MinReputation,
+        spec.Placement.Region,
+        spec.Limits.Timeout,
+        submittedAt,
+        spec.Placement.MaxStartDelay is { } delay ? submittedAt + delay : null,
+        1,
+        new HashSet<Address>(),
+        inputCids,
+        NeutralReputation);
+
+    private static Offer OfferFor(ProviderSession session, ResourceVector capacity, ResourceVector free, bool draining)
+    {
+        var terms = session.Hello.Terms ?? DefaultTerms;
+        var prices = terms.Prices.ToPriceList() ?? PriceList.Testnet;
+        return new Offer(session.Address, session.Hello.Name, capacity, free, session.Capacity.Capabilities, terms.Region,
+            TimeSpan.FromSeconds(terms.MaxJobSeconds), prices, NeutralReputation, 0, new HashSet<string>(), draining);
+    }
+}

@@ -1,0 +1,694 @@
+using System.Globalization;
+using OpenGrid.Core.Scheduling;
+using OpenGrid.Core.Specs;
+
+namespace OpenGrid.Core.Market;
+
+/// <summary>
+/// One round's working state: what each offer has free (it shrinks as jobs are placed) next to its prices and rules,
+/// in one row per offer, and what is worked out once per round (filters per requirement set, GPU eligibility per GPU
+/// request, the offers caching each input).
+/// </summary>
+internal sealed class MatchRound
+{
+    private readonly IReadOnlyList<Offer> _offers;
+    private readonly OfferRow[] _rows;
+    private readonly Dictionary<Level1Key, Level1> _level1 = [];
+    private readonly Dictionary<GpuRequest, ulong[]> _eligible = [];
+    private readonly List<int> _picked = [];
+    private readonly List<Candidate> _parked = [];
+
+    // How many of the current bid's inputs each offer caches; only the offers in _cachedOffers are non-zero.
+    private readonly int[] _cached;
+    private readonly List<int> _cachedOffers = [];
+    private Dictionary<string, List<int>>? _offersCaching;
+
+    // The first 16 hex digits of each provider's address as a number: ordered like the text, so most ties between
+    // offers are broken without comparing strings (addresses are hashes, so their prefixes rarely collide).
+    private ulong[]? _addressPrefixes;
+
+    public MatchRound(IReadOnlyList<Offer> offers)
+    {
+        _offers = offers;
+        _rows = new OfferRow[offers.Count];
+        _cached = new int[offers.Count];
+        for (var o = 0; o < offers.Count; o++)
+        {
+            var offer = offers[o] ?? throw new ArgumentException($"offers[{o}] is null", nameof(offers));
+            var free = offer.Free;
+            ref var row = ref _rows[o];
+            row.Cpu = free.CpuMillis;
+            row.Memory = free.MemoryBytes;
+            row.Disk = free.DiskBytes;
+            row.PerCore = offer.Prices.PerCpuCoreHour.BaseUnits;
+            row.PerMemory = offer.Prices.PerMemoryGiBHour.BaseUnits;
+            row.PerDisk = offer.Prices.PerDiskGiBHour.BaseUnits;
+            row.Reputation = offer.Reputation;
+            row.MinRequesterReputation = offer.MinRequesterReputation;
+            row.MaxJobDuration = offer.MaxJobDuration;
+            row.GpuPriceUniform = true;
+            var gpus = free.Gpus;
+            if (gpus.Count > 0)
+                SetUpGpus(ref row, offer, gpus);
+        }
+    }
+
+    private static void SetUpGpus(ref OfferRow row, Offer offer, IReadOnlyList<GpuInfo> gpus)
+    {
+        if (gpus.Count > ResourceVector.MaxGpus)
+            throw new ArgumentException($"offer of {offer.Provider} lists {gpus.Count} free GPUs; at most {ResourceVector.MaxGpus}", "offers");
+        var prices = new long[gpus.Count];
+        var order = new byte[gpus.Count];
+        var uniform = true;
+        for (var g = 0; g < gpus.Count; g++)
+        {
+            prices[g] = offer.Prices.GpuPricePerHour(gpus[g]).BaseUnits;
+            order[g] = (byte)g;
+            uniform &= prices[g] == prices[0];
+        }
+
+        // The pick order of ResourceVector.PickGpus: cheapest, then least memory, then list order.
+        Array.Sort(order, (a, b) =>
+            prices[a] != prices[b] ? prices[a].CompareTo(prices[b])
+            : gpus[a].MemoryBytes != gpus[b].MemoryBytes ? gpus[a].MemoryBytes.CompareTo(gpus[b].MemoryBytes)
+            : a.CompareTo(b));
+        row.GpuFree = gpus.Count == ResourceVector.MaxGpus ? ulong.MaxValue : (1UL << gpus.Count) - 1;
+        row.GpuPrices = prices;
+        row.GpuOrder = order;
+        row.GpuPriceUniform = uniform;
+    }
+
+    /// <summary>Places up to <see cref="Bid.ReplicasWanted"/> replicas of the bid on distinct providers; returns how many.</summary>
+    public int Place(Bid bid, Shape shape, bool ranked, List<Match> matches)
+    {
+        Prepare(shape);
+        CountCachedInputs(bid);
+        _picked.Clear();
+        for (var replica = 0; replica < bid.ReplicasWanted; replica++)
+        {
+            var found = ranked ? FindRanked(bid, shape, out var offer, out var price) : FindByScan(bid, shape, out offer, out price);
+            if (!found)
+                break;
+            matches.Add(Lease(bid, shape, offer, price));
+            _picked.Add(offer);
+        }
+
+        if (ranked)
+        {
+            foreach (var candidate in _parked)
+                shape.Push(candidate, this);
+            _parked.Clear();
+        }
+
+        return _picked.Count;
+    }
+
+    private void Prepare(Shape shape)
+    {
+        if (shape.Level1 is not null)
+            return;
+        var bid = shape.Exemplar;
+        var key = new Level1Key(bid);
+        if (!_level1.TryGetValue(key, out var level1))
+        {
+            var passing = new List<int>(_offers.Count);
+            var contains = new bool[_offers.Count];
+            for (var o = 0; o < _offers.Count; o++)
+            {
+                var offer = _offers[o];
+                if (NotDrainingCheck.Holds(offer.Draining)
+                    && RuntimeCheck.Holds(offer.Capabilities)
+                    && RegionCheck.Holds(bid.Region, offer.Region)
+                    && CapabilitiesCheck.FirstMissing(bid.Requires, offer.Capabilities) is null)
+                {
+                    passing.Add(o);
+                    contains[o] = true;
+                }
+            }
+
+            level1 = new Level1([.. passing], contains);
+            _level1.Add(key, level1);
+        }
+
+        shape.Level1 = level1;
+        var gpu = bid.Resources.Gpu;
+        if (gpu.Count > 0 && !_eligible.TryGetValue(gpu, out var eligible))
+        {
+            eligible = new ulong[_offers.Count];
+            for (var o = 0; o < _offers.Count; o++)
+            {
+                var gpus = _offers[o].Free.Gpus;
+                for (var g = 0; g < gpus.Count; g++)
+                {
+                    if (ResourceVector.GpuSatisfies(gpus[g], gpu))
+                        eligible[o] |= 1UL << g;
+                }
+            }
+
+            _eligible.Add(gpu, eligible);
+        }
+
+        shape.Eligible = gpu.Count > 0 ? _eligible[gpu] : null;
+    }
+
+    // Fills _cached for this bid from an index of which offers cache which input (built on first use): inputs are
+    // usually cached on few providers, so this touches few offers.
+    private void CountCachedInputs(Bid bid)
+    {
+        foreach (var o in _cachedOffers)
+            _cached[o] = 0;
+        _cachedOffers.Clear();
+        if (bid.InputCids.Count == 0)
+            return;
+        _offersCaching ??= IndexCachedInputs();
+        for (var i = 0; i < bid.InputCids.Count; i++)
+        {
+            if (!_offersCaching.TryGetValue(bid.InputCids[i], out var caching))
+                continue;
+            foreach (var o in caching)
+            {
+                if (_cached[o]++ == 0)
+                    _cachedOffers.Add(o);
+            }
+        }
+    }
+
+    private Dictionary<string, List<int>> IndexCachedInputs()
+    {
+        var index = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+        for (var o = 0; o < _offers.Count; o++)
+        {
+            foreach (var cid in _offers[o].CachedInputs)
+            {
+                if (!index.TryGetValue(cid, out var caching))
+                    index.Add(cid, caching = []);
+                caching.Add(o);
+            }
+        }
+
+        return index;
+    }
+
+    // The offer's rules and the job's reputation floor: fixed for the round.
+    private bool RulesHold(Bid bid, int o)
+    {
+        ref var row = ref _rows[o];
+        return MaxDurationCheck.Holds(bid.Duration, row.MaxJobDuration)
+            && RequesterReputationCheck.Holds(bid.RequesterReputation, row.MinRequesterReputation)
+            && ProviderReputationCheck.Holds(row.Reputation, bid.MinProviderReputation);
+    }
+
+    // Free resources: they only shrink within a round, so a shape that stops fitting an offer never fits it again.
+    private bool FitsNow(ResourceRequest want, Shape shape, int o)
+    {
+        ref var row = ref _rows[o];
+        return CpuCheck.Holds(want.CpuMillis, row.Cpu)
+            && MemoryCheck.Holds(want.MemoryBytes, row.Memory)
+            && DiskCheck.Holds(want.DiskBytes, row.Disk)
+            && (want.Gpu.Count == 0 || ulong.PopCount(row.GpuFree & shape.Eligible![o]) >= (ulong)want.Gpu.Count);
+    }
+
+    // A provider the bid excludes, or one that already has a replica of it this round.
+    private bool Barred(Bid bid, int o)
+    {
+        if (bid.ExcludedProviders.Count == 0 && _picked.Count == 0)
+            return false;
+        var provider = _offers[o].Provider;
+        if (!NotExcludedCheck.Holds(bid.ExcludedProviders, provider))
+            return true;
+        foreach (var p in _picked)
+        {
+            if (_offers[p].Provider == provider)
+                return true;
+        }
+
+        return false;
+    }
+
+    // The ask for the bid on the GPUs it would get now; false when it overflows.
+    private bool TryQuote(ResourceRequest want, Shape shape, int o, out long price)
+    {
+        ref var row = ref _rows[o];
+        long gpuUnits = 0;
+        if (want.Gpu.Count > 0)
+        {
+            var available = row.GpuFree & shape.Eligible![o];
+            var taken = 0;
+            foreach (var g in row.GpuOrder!)
+            {
+                if ((available & (1UL << g)) == 0)
+                    continue;
+                gpuUnits += row.GpuPrices![g];
+                if (gpuUnits < 0)
+                {
+                    price = 0;
+                    return false;
+                }
+
+                if (++taken == want.Gpu.Count)
+                    break;
+            }
+        }
+
+        return PriceList.TryQuoteUnits(
+            want.CpuMillis, want.MemoryBytes, want.DiskBytes, gpuUnits, row.PerCore, row.PerMemory, row.PerDisk, out price);
+    }
+
+    private bool FindByScan(Bid bid, Shape shape, out int best, out long bestPrice)
+    {
+        best = -1;
+        bestPrice = 0;
+        var want = bid.Resources;
+        var max = bid.MaxPricePerHour.BaseUnits;
+        foreach (var o in shape.Level1!.Offers)
+        {
+            if (!FitsNow(want, shape, o) || !RulesHold(bid, o) || !TryQuote(want, shape, o, out var price) || price > max)
+                continue;
+            if (best >= 0 && (price > bestPrice || (price == bestPrice && CompareTies(o, best) > 0)))
+                continue;
+            if (Barred(bid, o))
+                continue;
+            best = o;
+            bestPrice = price;
+        }
+
+        return best >= 0;
+    }
+
+    // Two offers asking the same: reputation descending, cached inputs descending, address.
+    private int CompareTies(int a, int b)
+    {
+        var byReputation = _rows[b].Reputation.CompareTo(_rows[a].Reputation);
+        if (byReputation != 0)
+            return byReputation;
+        if (_cached[a] != _cached[b])
+            return _cached[a] > _cached[b] ? -1 : 1;
+        return CompareAddresses(a, b);
+    }
+
+    /// <summary>Lowest address first; the offer's position only breaks ties between two offers of one provider.</summary>
+    public int CompareAddresses(int a, int b)
+    {
+        var prefixes = _addressPrefixes ??= AddressPrefixes();
+        if (prefixes[a] != prefixes[b])
+            return prefixes[a] < prefixes[b] ? -1 : 1;
+        var byAddress = string.CompareOrdinal(_offers[a].Provider.Value, _offers[b].Provider.Value);
+        return byAddress != 0 ? byAddress : a.CompareTo(b);
+    }
+
+    private ulong[] AddressPrefixes()
+    {
+        const int Digits = 16;
+        var prefixes = new ulong[_offers.Count];
+        for (var o = 0; o < prefixes.Length; o++)
+        {
+            // Address text is "0x" and 40 lower-case hex digits; anything else (a default Address) keeps 0 and is
+            // ordered by the string comparison.
+            var text = _offers[o].Provider.Value;
+            if (text is null || text.Length < 2 + Digits)
+                continue;
+            ulong prefix = 0;
+            for (var i = 2; i < 2 + Digits; i++)
+            {
+                var c = text[i];
+                prefix = (prefix << 4) | (uint)(c <= '9' ? c - '0' : c - 'a' + 10);
+            }
+
+            prefixes[o] = prefix;
+        }
+
+        return prefixes;
+    }
+
+    // Dropping this many offers one by one (a sift each) costs about what one pass over the heap costs.
+    private const int CompactAfterDropping = 16;
+
+    // The shape's heap holds its candidates by (ask, reputation, address): the top is the best offer for a bid with
+    // no inputs cached anywhere. Offers that stopped fitting are dropped for good; barred ones are parked until the
+    // bid is placed.
+    private bool FindRanked(Bid bid, Shape shape, out int offer, out long price)
+    {
+        if (!shape.Ranked)
+            Rank(bid, shape);
+        var want = bid.Resources;
+        var max = bid.MaxPricePerHour.BaseUnits;
+        var dropped = 0;
+        while (shape.Count > 0)
+        {
+            var top = shape.Top;
+            if (!FitsNow(want, shape, top.Offer))
+            {
+                // Many offers filled up since this shape last looked: drop them all in one pass rather than one sift each.
+                if (++dropped == CompactAfterDropping)
+                    shape.Compact(offer => FitsNow(want, shape, offer), this);
+                else
+                    shape.Pop(this);
+                continue;
+            }
+
+            if (Barred(bid, top.Offer))
+            {
+                _parked.Add(shape.Pop(this));
+                continue;
+            }
+
+            // With GPUs priced differently, the cheap ones go first, so an offer's ask for this shape can only rise
+            // within the round: re-quote, and when it rose, put the offer back in its place and look again.
+            if (want.Gpu.Count > 0 && !_rows[top.Offer].GpuPriceUniform)
+            {
+                if (!TryQuote(want, shape, top.Offer, out var current) || current > max)
+                {
+                    shape.Pop(this);
+                    continue;
+                }
+
+                if (current != top.Price)
+                {
+                    shape.Pop(this);
+                    shape.Push(top with { Price = current }, this);
+                    continue;
+                }
+            }
+
+            offer = PreferCachedInputs(bid, shape, top);
+            price = top.Price;
+            return true;
+        }
+
+        offer = -1;
+        price = 0;
+        return false;
+    }
+
+    // Among the candidates asking what the top asks, with its reputation, the one caching most of the bid's inputs
+    // wins (then the lowest address). Only offers caching an input can beat the top, and they are few.
+    private int PreferCachedInputs(Bid bid, Shape shape, Candidate top)
+    {
+        var best = top.Offer;
+        foreach (var o in _cachedOffers)
+        {
+            if (o == best
+                || _cached[o] < _cached[best]
+                || (_cached[o] == _cached[best] && CompareAddresses(o, best) > 0)
+                || _rows[o].Reputation != top.Reputation
+                || !shape.Level1!.Contains[o]
+                || !RulesHold(bid, o)
+                || !FitsNow(bid.Resources, shape, o)
+                || !TryQuote(bid.Resources, shape, o, out var price)
+                || price != top.Price
+                || Barred(bid, o))
+                continue;
+            best = o;
+        }
+
+        return best;
+    }
+
+    private void Rank(Bid bid, Shape shape)
+    {
+        var want = bid.Resources;
+        var max = bid.MaxPricePerHour.BaseUnits;
+        var candidates = new Candidate[shape.Level1!.Offers.Length];
+        var count = 0;
+        foreach (var o in shape.Level1.Offers)
+        {
+            if (!FitsNow(want, shape, o) || !RulesHold(bid, o) || !TryQuote(want, shape, o, out var price) || price > max)
+                continue;
+            candidates[count++] = new Candidate(o, price, _rows[o].Reputation);
+        }
+
+        shape.Heapify(candidates, count, this);
+    }
+
+    /// <summary>Whether <paramref name="a"/> ranks before <paramref name="b"/> in a shape's heap.</summary>
+    public bool Before(in Candidate a, in Candidate b)
+    {
+        if (a.Price != b.Price)
+            return a.Price < b.Price;
+        if (a.Reputation != b.Reputation)
+            return a.Reputation > b.Reputation;
+        return CompareAddresses(a.Offer, b.Offer) < 0;
+    }
+
+    private Match Lease(Bid bid, Shape shape, int o, long price)
+    {
+        var want = bid.Resources;
+        ref var row = ref _rows[o];
+        row.Cpu -= want.CpuMillis;
+        row.Memory -= want.MemoryBytes;
+        row.Disk -= want.DiskBytes;
+        row.Touched = true;
+        var match = new Match(bid.Job, _offers[o].Provider, TokenAmount.FromBaseUnits(price));
+        if (want.Gpu.Count == 0)
+            return match;
+
+        var gpus = new GpuInfo[want.Gpu.Count];
+        var available = row.GpuFree & shape.Eligible![o];
+        var taken = 0;
+        foreach (var g in row.GpuOrder!)
+        {
+            if ((available & (1UL << g)) == 0)
+                continue;
+            gpus[taken++] = _offers[o].Free.Gpus[g];
+            row.GpuFree &= ~(1UL << g);
+            if (taken == gpus.Length)
+                break;
+        }
+
+        return match with { Gpus = gpus };
+    }
+
+    /// <summary>"no provider matched before its deadline of …; closest: &lt;provider&gt;: &lt;first failure&gt;", judged on what is free now.</summary>
+    public string ExpiryReason(Bid bid, DateTimeOffset deadline)
+    {
+        var prefix = "no provider matched before its deadline of " +
+            deadline.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+        var closest = -1;
+        string? closestFailure = null;
+        var closestPassed = -1;
+        for (var o = 0; o < _offers.Count; o++)
+        {
+            var (passed, failure) = FeasibilityChecks.Progress(bid, CurrentOffer(o));
+            if (passed > closestPassed || (passed == closestPassed && CompareAddresses(o, closest) < 0))
+                (closest, closestFailure, closestPassed) = (o, failure, passed);
+        }
+
+        return closest < 0
+            ? $"{prefix}; closest: none (no offers)"
+            : $"{prefix}; closest: {_offers[closest].Provider}: {closestFailure ?? "fits now"}";
+    }
+
+    // The offer with what is free now, for messages; the same instance when nothing was placed on it.
+    private Offer CurrentOffer(int o)
+    {
+        var offer = _offers[o];
+        ref var row = ref _rows[o];
+        if (!row.Touched)
+            return offer;
+        var gpus = new List<GpuInfo>();
+        for (var g = 0; g < offer.Free.Gpus.Count; g++)
+        {
+            if ((row.GpuFree & (1UL << g)) != 0)
+                gpus.Add(offer.Free.Gpus[g]);
+        }
+
+        return offer with { Free = new ResourceVector(row.Cpu, row.Memory, row.Disk, gpus) };
+    }
+
+    /// <summary>What the matcher reads and writes of one offer, side by side: free resources, prices, rules.</summary>
+    private struct OfferRow
+    {
+        public long Cpu;
+        public long Memory;
+        public long Disk;
+        public ulong GpuFree;
+        public long PerCore;
+        public long PerMemory;
+        public long PerDisk;
+        public double Reputation;
+        public double MinRequesterReputation;
+        public TimeSpan MaxJobDuration;
+        public bool GpuPriceUniform;
+        public bool Touched;
+        public long[]? GpuPrices;
+        public byte[]? GpuOrder;
+    }
+}
+
+/// <summary>The offers passing the checks that do not depend on amounts (state, runtime, region, capabilities).</summary>
+internal sealed record Level1(int[] Offers, bool[] Contains);
+
+/// <summary>An offer ranked for a shape: its ask for the shape when ranked (it can only rise) and its reputation.</summary>
+internal readonly record struct Candidate(int Offer, long Price, double Reputation);
+
+/// <summary>The bids of one shape in a round, and, once ranked, their candidate offers in a binary heap, best on top.</summary>
+internal sealed class Shape(Bid exemplar)
+{
+    private Candidate[] _heap = [];
+
+    public Bid Exemplar { get; } = exemplar;
+
+    /// <summary>Placements wanted by all bids of this shape in the round.</summary>
+    public int Demand { get; set; }
+
+    public Level1? Level1 { get; set; }
+
+    /// <summary>Per offer, which of its free GPUs satisfy the request (null for a CPU job).</summary>
+    public ulong[]? Eligible { get; set; }
+
+    public bool Ranked { get; private set; }
+
+    public int Count { get; private set; }
+
+    public Candidate Top => _heap[0];
+
+    public void Heapify(Candidate[] candidates, int count, MatchRound round)
+    {
+        _heap = candidates;
+        Count = count;
+        Ranked = true;
+        for (var i = count / 2 - 1; i >= 0; i--)
+            SiftDown(i, round);
+    }
+
+    /// <summary>Keeps only the candidates whose offer passes <paramref name="keep"/>, and restores the heap.</summary>
+    public void Compact(Func<int, bool> keep, MatchRound round)
+    {
+        var kept = 0;
+        for (var i = 0; i < Count; i++)
+        {
+            if (keep(_heap[i].Offer))
+                _heap[kept++] = _heap[i];
+        }
+
+        Heapify(_heap, kept, round);
+    }
+
+    public Candidate Pop(MatchRound round)
+    {
+        var top = _heap[0];
+        _heap[0] = _heap[--Count];
+        if (Count > 0)
+            SiftDown(0, round);
+        return top;
+    }
+
+    public void Push(Candidate candidate, MatchRound round)
+    {
+        if (Count == _heap.Length)
+            Array.Resize(ref _heap, Math.Max(4, Count * 2));
+        var i = Count++;
+        while (i > 0)
+        {
+            var parent = (i - 1) / 2;
+            if (!round.Before(candidate, _heap[parent]))
+                break;
+            _heap[i] = _heap[parent];
+            i = parent;
+        }
+
+        _heap[i] = candidate;
+    }
+
+    private void SiftDown(int i, MatchRound round)
+    {
+        var item = _heap[i];
+        while (true)
+        {
+            var child = 2 * i + 1;
+            if (child >= Count)
+                break;
+            if (child + 1 < Count && round.Before(_heap[child + 1], _heap[child]))
+                child++;
+            if (!round.Before(_heap[child], item))
+                break;
+            _heap[i] = _heap[child];
+            i = child;
+        }
+
+        _heap[i] = item;
+    }
+}
+
+/// <summary>
+/// Bids that rank offers the same way: equal resources, requirements, max price and what the offer's rules look at.
+/// Inputs are not part of it (they differ per job); cached inputs are weighed per bid. Only the bid is held.
+/// </summary>
+internal readonly struct ShapeKey(Bid bid) : IEquatable<ShapeKey>
+{
+    private readonly Bid _bid = bid;
+    private readonly int _hash = HashOf(bid);
+
+    public bool Equals(ShapeKey other)
+    {
+        var (a, b) = (_bid, other._bid);
+        return ReferenceEquals(a, b) || (_hash == other._hash
+            && a.Resources.Equals(b.Resources)
+            && a.MaxPricePerHour == b.MaxPricePerHour
+            && a.Duration == b.Duration
+            && a.MinProviderReputation.Equals(b.MinProviderReputation)
+            && a.RequesterReputation.Equals(b.RequesterReputation)
+            && string.Equals(a.Region, b.Region, StringComparison.Ordinal)
+            && Level1Key.SameItems(a.Requires, b.Requires));
+    }
+
+    public override bool Equals(object? obj) => obj is ShapeKey other && Equals(other);
+
+    public override int GetHashCode() => _hash;
+
+    private static int HashOf(Bid bid)
+    {
+        var hash = new HashCode();
+        hash.Add(bid.Resources.CpuMillis);
+        hash.Add(bid.Resources.MemoryBytes);
+        hash.Add(bid.Resources.DiskBytes);
+        hash.Add(bid.Resources.Gpu.Count);
+        hash.Add(bid.MaxPricePerHour.BaseUnits);
+        hash.Add(bid.Duration.Ticks);
+        hash.Add(bid.MinProviderReputation);
+        hash.Add(bid.RequesterReputation);
+        hash.Add(Level1Key.HashOf(bid));
+        return hash.ToHashCode();
+    }
+}
+
+/// <summary>Bids that the offer-state and text checks treat the same: equal required capabilities and region.</summary>
+internal readonly struct Level1Key(Bid bid) : IEquatable<Level1Key>
+{
+    private readonly Bid _bid = bid;
+    private readonly int _hash = HashOf(bid);
+
+    public bool Equals(Level1Key other) =>
+        ReferenceEquals(_bid, other._bid) || (_hash == other._hash
+            && string.Equals(_bid.Region, other._bid.Region, StringComparison.Ordinal)
+            && SameItems(_bid.Requires, other._bid.Requires));
+
+    public override bool Equals(object? obj) => obj is Level1Key other && Equals(other);
+
+    public override int GetHashCode() => _hash;
+
+    public static int HashOf(Bid bid)
+    {
+        var hash = new HashCode();
+        hash.Add(bid.Region);
+        hash.Add(bid.Requires.Count);
+        for (var i = 0; i < bid.Requires.Count; i++)
+            hash.Add(bid.Requires[i]);
+        return hash.ToHashCode();
+    }
+
+    public static bool SameItems(IReadOnlyList<string> a, IReadOnlyList<string> b)
+    {
+        if (ReferenceEquals(a, b))
+            return true;
+        if (a.Count != b.Count)
+            return false;
+        for (var i = 0; i < a.Count; i++)
+        {
+            if (!string.Equals(a[i], b[i], StringComparison.Ordinal))
+                return false;
+        }
+
+        return true;
+    }
+}

@@ -1,0 +1,26 @@
+using OpenGrid.Core.Jobs;
+
+namespace OpenGrid.Core.Market;
+
+/// <summary>
+/// An ask: what a provider sells now. <see cref="Free"/> is <see cref="Capacity"/> less its running leases; the
+/// capabilities name runtimes (<c>runtime:process</c>) and installed apps (<c>blender</c>); reputations are 0..1;
+/// <see cref="CachedInputs"/> holds the CIDs (as text) the provider has cached; a draining provider takes no new leases.
+/// </summary>
+public sealed record Offer(
+    Address Provider,
+    string Name,
+    ResourceVector Capacity,
+    ResourceVector Free,
+    IReadOnlySet<string> Capabilities,
+    string Region,
+    TimeSpan MaxJobDuration,
+    PriceList Prices,
+    double Reputation,
+    double MinRequesterReputation,
+    IReadOnlySet<string> CachedInputs,
+    bool Draining)
+{
+    /// <summary>The capability a provider advertises when it runs the <c>process</c> runtime (every v1 job needs it).</summary>
+    public const string RuntimeProcess = "runtime:process";
+}
