@@ -28,13 +28,19 @@ public sealed record ProviderAgentOptions(Uri Coordinator, string Home, string N
 public static partial class ProviderAgent
 {
     /// <summary>Runs until <paramref name="cancellationToken"/> fires; returns a process exit code.</summary>
-    public static async Task<int> RunAsync(ProviderAgentOptions options, ILoggerFactory loggers, CancellationToken cancellationToken)
+    public static Task<int> RunAsync(ProviderAgentOptions options, ILoggerFactory loggers, CancellationToken cancellationToken) =>
+        RunAsync(options, new BubblewrapSandbox(new SandboxOptions(), loggers.CreateLogger<BubblewrapSandbox>()), loggers, cancellationToken);
+
+    /// <summary>
+    /// Runs with a given sandbox. The product always uses bubblewrap (the overload above); benchmarks pass another
+    /// implementation to measure what the sandbox costs.
+    /// </summary>
+    public static async Task<int> RunAsync(ProviderAgentOptions options, ISandbox sandbox, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var log = loggers.CreateLogger("OpenGrid.Provider");
         var identity = KeyStore.LoadOrCreate(options.Home);
         var jobs = Path.Combine(options.Home, "jobs");
         Directory.CreateDirectory(jobs);
-        var sandbox = new BubblewrapSandbox(new SandboxOptions(), loggers.CreateLogger<BubblewrapSandbox>());
         var inventory = ResourceProbe.Detect(jobs);
         LogStarting(log, identity.Address.Value, options.Name, inventory.Hardware.Cores, inventory.Hardware.MemoryBytes,
             string.Join(",", sandbox.Enforcement.Enforced));
