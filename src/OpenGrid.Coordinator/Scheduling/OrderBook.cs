@@ -41,12 +41,14 @@ public sealed class OrderBook(IJobStore store, ConnectedProviders providers, Tim
             if (now - session.LastSeen > options.Value.LeaseTimeout)
                 continue;
             var capacity = ResourceVector.Of(session.Capacity);
+            var prices = PricesOf(session);
             var free = capacity;
             foreach (var job in active[session.Address])
             {
+                // Leases beyond what is free (a provider that came back smaller) leave nothing free, never a crash.
                 var request = job.Spec.Resources;
-                var gpus = request.Gpu.Count == 0 ? [] : free.PickGpus(request.Gpu) ?? [];
-                free = gpus.Count == request.Gpu.Count ? free.Subtract(request, gpus) : ResourceVector.Empty;
+                var gpus = request.Gpu.Count == 0 ? [] : free.PickGpus(request.Gpu, prices);
+                free = gpus is not null && free.Fits(request) ? free.Subtract(request, gpus) : ResourceVector.Empty;
             }
             offers.Add(OfferFor(session, capacity, free, draining.Contains(session.Address)));
         }
@@ -78,8 +80,11 @@ public sealed class OrderBook(IJobStore store, ConnectedProviders providers, Tim
     private static Offer OfferFor(ProviderSession session, ResourceVector capacity, ResourceVector free, bool draining)
     {
         var terms = session.Hello.Terms ?? DefaultTerms;
-        var prices = terms.Prices.ToPriceList() ?? PriceList.Testnet;
         return new Offer(session.Address, session.Hello.Name, capacity, free, session.Capacity.Capabilities, terms.Region,
-            TimeSpan.FromSeconds(terms.MaxJobSeconds), prices, NeutralReputation, 0, new HashSet<string>(), draining);
+            TimeSpan.FromSeconds(terms.MaxJobSeconds), PricesOf(session), NeutralReputation, 0, new HashSet<string>(), draining);
     }
+
+    /// <summary>The provider's prices from its hello; testnet prices when it sent none or sent malformed ones.</summary>
+    private static PriceList PricesOf(ProviderSession session) =>
+        (session.Hello.Terms ?? DefaultTerms).Prices.ToPriceList() ?? PriceList.Testnet;
 }

@@ -14,8 +14,17 @@ internal sealed class MatchRound
     private readonly IReadOnlyList<Offer> _offers;
     private readonly OfferRow[] _rows;
     private readonly Dictionary<Level1Key, Level1> _level1 = [];
+    private readonly Dictionary<string, bool[]> _offering = new(StringComparer.Ordinal);
     private readonly Dictionary<GpuRequest, ulong[]> _eligible = [];
     private readonly List<int> _picked = [];
+
+    // Offers with the same CPU, memory and disk rates ask the same for a job's CPU, memory and disk: quote that part
+    // once per class and request. An entry is current when its stamp is the request's.
+    private readonly int[] _priceClass;
+    private readonly long[] _classQuote;
+    private readonly int[] _classStamp;
+    private ResourceRequest? _quotedRequest;
+    private int _quoteStamp;
     private readonly List<Candidate> _parked = [];
 
     // How many of the current bid's inputs each offer caches; only the offers in _cachedOffers are non-zero.
@@ -32,6 +41,8 @@ internal sealed class MatchRound
         _offers = offers;
         _rows = new OfferRow[offers.Count];
         _cached = new int[offers.Count];
+        _priceClass = new int[offers.Count];
+        var classes = new Dictionary<(long, long, long), int>();
         for (var o = 0; o < offers.Count; o++)
         {
             var offer = offers[o] ?? throw new ArgumentException($"offers[{o}] is null", nameof(offers));
@@ -43,14 +54,20 @@ internal sealed class MatchRound
             row.PerCore = offer.Prices.PerCpuCoreHour.BaseUnits;
             row.PerMemory = offer.Prices.PerMemoryGiBHour.BaseUnits;
             row.PerDisk = offer.Prices.PerDiskGiBHour.BaseUnits;
+            if (!classes.TryGetValue((row.PerCore, row.PerMemory, row.PerDisk), out _priceClass[o]))
+                classes.Add((row.PerCore, row.PerMemory, row.PerDisk), _priceClass[o] = classes.Count);
             row.Reputation = offer.Reputation;
             row.MinRequesterReputation = offer.MinRequesterReputation;
             row.MaxJobDuration = offer.MaxJobDuration;
+            row.Open = NotDrainingCheck.Holds(offer.Draining) && RuntimeCheck.Holds(offer.Capabilities);
             row.GpuPriceUniform = true;
             var gpus = free.Gpus;
             if (gpus.Count > 0)
                 SetUpGpus(ref row, offer, gpus);
         }
+
+        _classQuote = new long[classes.Count];
+        _classStamp = new int[classes.Count];
     }
 
     private static void SetUpGpus(ref OfferRow row, Offer offer, IReadOnlyList<GpuInfo> gpus)
@@ -113,17 +130,20 @@ internal sealed class MatchRound
         {
             var passing = new List<int>(_offers.Count);
             var contains = new bool[_offers.Count];
+            var offering = new bool[bid.Requires.Count][];
+            for (var i = 0; i < offering.Length; i++)
+                offering[i] = Offering(bid.Requires[i]);
             for (var o = 0; o < _offers.Count; o++)
             {
-                var offer = _offers[o];
-                if (NotDrainingCheck.Holds(offer.Draining)
-                    && RuntimeCheck.Holds(offer.Capabilities)
-                    && RegionCheck.Holds(bid.Region, offer.Region)
-                    && CapabilitiesCheck.FirstMissing(bid.Requires, offer.Capabilities) is null)
-                {
-                    passing.Add(o);
-                    contains[o] = true;
-                }
+                if (!_rows[o].Open || !RegionCheck.Holds(bid.Region, _offers[o].Region))
+                    continue;
+                var all = true;
+                for (var i = 0; i < offering.Length && all; i++)
+                    all = offering[i][o];
+                if (!all)
+                    continue;
+                passing.Add(o);
+                contains[o] = true;
             }
 
             level1 = new Level1([.. passing], contains);
@@ -151,6 +171,19 @@ internal sealed class MatchRound
         shape.Eligible = gpu.Count > 0 ? _eligible[gpu] : null;
     }
 
+    // Which offers offer a capability (CapabilitiesCheck for one capability), worked out once per round.
+    private bool[] Offering(string capability)
+    {
+        if (_offering.TryGetValue(capability, out var offering))
+            return offering;
+        offering = new bool[_offers.Count];
+        string[] one = [capability];
+        for (var o = 0; o < offering.Length; o++)
+            offering[o] = CapabilitiesCheck.FirstMissing(one, _offers[o].Capabilities) is null;
+        _offering.Add(capability, offering);
+        return offering;
+    }
+
     // Fills _cached for this bid from an index of which offers cache which input (built on first use): inputs are
     // usually cached on few providers, so this touches few offers.
     private void CountCachedInputs(Bid bid)
@@ -158,9 +191,8 @@ internal sealed class MatchRound
         foreach (var o in _cachedOffers)
             _cached[o] = 0;
         _cachedOffers.Clear();
-        if (bid.InputCids.Count == 0)
+        if (bid.InputCids.Count == 0 || _offersCaching is null)
             return;
-        _offersCaching ??= IndexCachedInputs();
         for (var i = 0; i < bid.InputCids.Count; i++)
         {
             if (!_offersCaching.TryGetValue(bid.InputCids[i], out var caching))
@@ -173,20 +205,42 @@ internal sealed class MatchRound
         }
     }
 
-    private Dictionary<string, List<int>> IndexCachedInputs()
+    /// <summary>
+    /// Indexes which offers cache each of the inputs the round's bids ask for. Each offer costs the smaller of its
+    /// cache and the inputs asked for, so a provider caching thousands of CIDs is cheap when few are wanted.
+    /// </summary>
+    public void IndexCachedInputs(HashSet<string> wanted)
     {
         var index = new Dictionary<string, List<int>>(StringComparer.Ordinal);
         for (var o = 0; o < _offers.Count; o++)
         {
-            foreach (var cid in _offers[o].CachedInputs)
+            var cached = _offers[o].CachedInputs;
+            if (cached.Count <= wanted.Count)
             {
-                if (!index.TryGetValue(cid, out var caching))
-                    index.Add(cid, caching = []);
-                caching.Add(o);
+                foreach (var cid in cached)
+                {
+                    if (wanted.Contains(cid))
+                        Add(cid, o);
+                }
+            }
+            else
+            {
+                foreach (var cid in wanted)
+                {
+                    if (cached.Contains(cid))
+                        Add(cid, o);
+                }
             }
         }
 
-        return index;
+        _offersCaching = index;
+
+        void Add(string cid, int o)
+        {
+            if (!index.TryGetValue(cid, out var caching))
+                index.Add(cid, caching = []);
+            caching.Add(o);
+        }
     }
 
     // The offer's rules and the job's reputation floor: fixed for the round.
@@ -225,33 +279,53 @@ internal sealed class MatchRound
         return false;
     }
 
-    // The ask for the bid on the GPUs it would get now; false when it overflows.
+    // The ask for the bid on the GPUs it would get now; false when it overflows. The GPUs cost whole base units, so
+    // rounding the CPU, memory and disk part up on its own and adding them is the exact quote (⌈x + n⌉ = ⌈x⌉ + n).
     private bool TryQuote(ResourceRequest want, Shape shape, int o, out long price)
     {
         ref var row = ref _rows[o];
-        long gpuUnits = 0;
-        if (want.Gpu.Count > 0)
+        if (!ReferenceEquals(want, _quotedRequest))
         {
-            var available = row.GpuFree & shape.Eligible![o];
-            var taken = 0;
-            foreach (var g in row.GpuOrder!)
+            _quotedRequest = want;
+            if (++_quoteStamp == 0)
             {
-                if ((available & (1UL << g)) == 0)
-                    continue;
-                gpuUnits += row.GpuPrices![g];
-                if (gpuUnits < 0)
-                {
-                    price = 0;
-                    return false;
-                }
-
-                if (++taken == want.Gpu.Count)
-                    break;
+                Array.Clear(_classStamp);
+                _quoteStamp = 1;
             }
         }
 
-        return PriceList.TryQuoteUnits(
-            want.CpuMillis, want.MemoryBytes, want.DiskBytes, gpuUnits, row.PerCore, row.PerMemory, row.PerDisk, out price);
+        var priceClass = _priceClass[o];
+        if (_classStamp[priceClass] != _quoteStamp)
+        {
+            _classStamp[priceClass] = _quoteStamp;
+            _classQuote[priceClass] = PriceList.TryQuoteUnits(
+                want.CpuMillis, want.MemoryBytes, want.DiskBytes, 0, row.PerCore, row.PerMemory, row.PerDisk, out var units)
+                ? units
+                : -1;
+        }
+
+        price = _classQuote[priceClass];
+        if (price < 0)
+            return false;
+        if (want.Gpu.Count == 0)
+            return true;
+
+        long gpuUnits = 0;
+        var available = row.GpuFree & shape.Eligible![o];
+        var taken = 0;
+        foreach (var g in row.GpuOrder!)
+        {
+            if ((available & (1UL << g)) == 0)
+                continue;
+            gpuUnits += row.GpuPrices![g];
+            if (gpuUnits < 0)
+                return false;
+            if (++taken == want.Gpu.Count)
+                break;
+        }
+
+        price += gpuUnits;
+        return price >= gpuUnits;
     }
 
     private bool FindByScan(Bid bid, Shape shape, out int best, out long bestPrice)
@@ -510,6 +584,9 @@ internal sealed class MatchRound
         public TimeSpan MaxJobDuration;
         public bool GpuPriceUniform;
         public bool Touched;
+
+        /// <summary>Takes new leases and runs the process runtime (NotDrainingCheck, RuntimeCheck).</summary>
+        public bool Open;
         public long[]? GpuPrices;
         public byte[]? GpuOrder;
     }

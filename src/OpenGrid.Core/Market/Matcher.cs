@@ -1,7 +1,4 @@
-using System.Globalization;
 using OpenGrid.Core.Jobs;
-using OpenGrid.Core.Scheduling;
-using OpenGrid.Core.Specs;
 
 namespace OpenGrid.Core.Market;
 
@@ -38,6 +35,7 @@ public sealed class Matcher(int rankedShapeMinDemand = Matcher.DefaultRankedShap
         var shapeOfBid = new Shape[bids.Count];
         var shapes = new Dictionary<ShapeKey, Shape>();
         var jobs = new HashSet<JobId>();
+        var inputs = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < bids.Count; i++)
         {
             var bid = bids[i] ?? throw new ArgumentException($"bids[{i}] is null", nameof(bids));
@@ -54,7 +52,12 @@ public sealed class Matcher(int rankedShapeMinDemand = Matcher.DefaultRankedShap
 
             shape.Demand += bid.ReplicasWanted;
             shapeOfBid[i] = shape;
+            for (var c = 0; c < bid.InputCids.Count; c++)
+                inputs.Add(bid.InputCids[c]);
         }
+
+        if (inputs.Count > 0)
+            round.IndexCachedInputs(inputs);
 
         var matches = new List<Match>(bids.Count);
         var expired = new List<Expiry>();

@@ -100,9 +100,9 @@ public sealed record PriceList(
         // Each part is a whole number of base units and a remainder over its own denominator. The remainders are
         // summed exactly over the common denominator and rounded up once: cpu r/1000 + (memory r + disk r)/2^30 < 3.
         units = 0;
-        if (!TryMultiplyDivide(cpuMillis, perCore, Quantities.MillicoresPerCore, out var cpuWhole, out var cpuRest)
-            || !TryMultiplyDivide(memoryBytes, perMemoryGiB, BytesPerGiB, out var memoryWhole, out var memoryRest)
-            || !TryMultiplyDivide(diskBytes, perDiskGiB, BytesPerGiB, out var diskWhole, out var diskRest))
+        if (!TryPerMillicore(cpuMillis, perCore, out var cpuWhole, out var cpuRest)
+            || !TryPerGiB(memoryBytes, perMemoryGiB, out var memoryWhole, out var memoryRest)
+            || !TryPerGiB(diskBytes, perDiskGiB, out var diskWhole, out var diskRest))
             return false;
         var rest = cpuRest * BytesPerGiB + (memoryRest + diskRest) * Quantities.MillicoresPerCore;
         var roundUp = (rest + QuoteDenominator - 1) / QuoteDenominator;
@@ -112,20 +112,43 @@ public sealed record PriceList(
             && TryAdd(units, roundUp, out units);
     }
 
-    // a × b = whole × divisor + rest, for non-negative a and b; false when whole does not fit a long.
-    private static bool TryMultiplyDivide(long a, long b, long divisor, out long whole, out long rest)
+    // millicores × per-core = whole × 1000 + rest, for non-negative values; false when whole does not fit a long.
+    // The divisors are constants here so the common 64-bit case compiles to multiplications and shifts.
+    private static bool TryPerMillicore(long millicores, long perCore, out long whole, out long rest)
     {
-        var high = Math.BigMul((ulong)a, (ulong)b, out var low);
+        var high = Math.BigMul((ulong)millicores, (ulong)perCore, out var low);
         if (high == 0)
         {
-            whole = (long)(low / (ulong)divisor);
-            rest = (long)(low % (ulong)divisor);
-            return whole >= 0;
+            var quotient = low / (ulong)Quantities.MillicoresPerCore;
+            whole = (long)quotient;
+            rest = (long)(low - quotient * (ulong)Quantities.MillicoresPerCore);
+            return true;
         }
 
-        var product = new UInt128(high, low);
-        var quotient = product / (ulong)divisor;
-        rest = (long)(ulong)(product % (ulong)divisor);
+        return TryDivideWide(new UInt128(high, low), (ulong)Quantities.MillicoresPerCore, out whole, out rest);
+    }
+
+    // bytes × per-GiB = whole × 2^30 + rest, for non-negative values; false when whole does not fit a long.
+    private static bool TryPerGiB(long bytes, long perGiB, out long whole, out long rest)
+    {
+        const int Shift = 30;
+        var high = Math.BigMul((ulong)bytes, (ulong)perGiB, out var low);
+        rest = (long)(low & (BytesPerGiB - 1));
+        if (high == 0)
+        {
+            whole = (long)(low >> Shift);
+            return true;
+        }
+
+        var quotient = new UInt128(high, low) >> Shift;
+        whole = quotient <= long.MaxValue ? (long)quotient : 0;
+        return quotient <= long.MaxValue;
+    }
+
+    private static bool TryDivideWide(UInt128 product, ulong divisor, out long whole, out long rest)
+    {
+        var quotient = product / divisor;
+        rest = (long)(ulong)(product % divisor);
         whole = quotient <= long.MaxValue ? (long)quotient : 0;
         return quotient <= long.MaxValue;
     }

@@ -44,16 +44,16 @@ public static partial class JobSpecParser
     private static readonly IReadOnlyList<string> CompareNames =
         [.. Enum.GetValues<CompareMode>().Select(mode => mode.ToString().ToLowerInvariant())];
 
-    [GeneratedRegex("^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")]
+    // \z, not $: '$' also matches before a final newline, which a block scalar (|) ends with.
+    [GeneratedRegex("^[a-z0-9]([a-z0-9-]*[a-z0-9])?\\z")]
     private static partial Regex NamePattern();
 
-    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*\\z")]
     private static partial Regex EnvNamePattern();
 
-    [GeneratedRegex("^[a-z0-9][a-z0-9:._-]*$")]
+    [GeneratedRegex("^[a-z0-9][a-z0-9:._-]*\\z")]
     private static partial Regex CapabilityPattern();
 
-    // \z, not $: '$' also matches before a final newline, which a block scalar (|) can end with.
     [GeneratedRegex("^[0-9]+(\\.[0-9]+)?\\z")]
     private static partial Regex DecimalPattern();
 

@@ -351,6 +351,19 @@ public class JobSpecErrorTests
     }
 
     [Theory]
+    [InlineData("name: demo", "name: |\n  demo", "name", "is not a valid name")]
+    [InlineData("requires: [posix-sh, \"gpu:cuda\"]", "requires:\n  - |\n    posix-sh", "requires[0]", "is not a capability name")]
+    public void A_block_scalar_ending_in_a_newline_is_not_a_valid_name(string old, string replacement, string path, string message)
+    {
+        var yaml = Full.With(old, replacement);
+
+        var error = SingleError(yaml);
+
+        Assert.Equal(path, error.Path);
+        Assert.Contains(message, error.Message);
+    }
+
+    [Theory]
     [InlineData("OG_TOKEN", "reserved for the provider")]
     [InlineData("1ST", "is not a valid variable name")]
     [InlineData("MY-VAR", "is not a valid variable name")]
