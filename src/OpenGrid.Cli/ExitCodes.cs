@@ -20,6 +20,8 @@ internal static class ExitCodes
     public const int Conflict = 6;
     /// <summary>Content did not match its CID, or arrived incomplete, or an output path escapes its folder.</summary>
     public const int Integrity = 7;
+    /// <summary>Not enough money in escrow for the job's worst case: deposit more (<c>og deposit</c>).</summary>
+    public const int InsufficientFunds = 8;
     /// <summary>The job ran out of time (as <c>timeout(1)</c> does).</summary>
     public const int TimedOut = 124;
     /// <summary>The job was cancelled, or og was interrupted (Ctrl-C, 128 + SIGINT).</summary>
@@ -29,11 +31,12 @@ internal static class ExitCodes
     {
         ErrorCodes.RequestInvalid or ErrorCodes.SpecInvalid or ErrorCodes.SpecUnsatisfiable or ErrorCodes.InputMissing
             or ErrorCodes.ContentInvalidCid or ErrorCodes.ContentTooLarge => InvalidInput,
-        ErrorCodes.JobNotFound or ErrorCodes.ContentNotFound => NotFound,
+        ErrorCodes.JobNotFound or ErrorCodes.ContentNotFound or ErrorCodes.ChainNotConfigured => NotFound,
         ErrorCodes.AuthRequired or ErrorCodes.AuthInvalidSignature or ErrorCodes.AuthChallengeExpired
             or ErrorCodes.Forbidden => Auth,
         ErrorCodes.JobNotCancellable => Conflict,
         ErrorCodes.ContentIncomplete or ErrorCodes.ContentCorrupt => Integrity,
+        ErrorCodes.EscrowInsufficient => InsufficientFunds,
         // lease.* are answers to providers, never to a requester; anything unknown is a generic failure.
         _ => Failure,
     };

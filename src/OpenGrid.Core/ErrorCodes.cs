@@ -24,6 +24,12 @@ public static class ErrorCodes
     public const string LeaseNotYours = "lease.not_yours";
     public const string LeaseStaleEpoch = "lease.stale_epoch";
     public const string RequestInvalid = "request.invalid";
+    /// <summary>The requester's escrow balance does not cover the job's worst case (deposit more).</summary>
+    public const string EscrowInsufficient = "escrow.insufficient";
+    /// <summary>This coordinator settles no payments: no chain is configured.</summary>
+    public const string ChainNotConfigured = "chain.not_configured";
+    /// <summary>The chain node did not answer; try again later.</summary>
+    public const string ChainUnavailable = "chain.unavailable";
 }
 
 /// <summary>An expected rejection: a stable code and a sentence for a person.</summary>

@@ -29,6 +29,8 @@ namespace OpenGrid.Protocol;
 [JsonSerializable(typeof(PlanRequest))]
 [JsonSerializable(typeof(PlanView))]
 [JsonSerializable(typeof(MarketView))]
+[JsonSerializable(typeof(ChainView))]
+[JsonSerializable(typeof(BalanceView))]
 [JsonSerializable(typeof(ProviderMessage))]
 [JsonSerializable(typeof(CoordinatorMessage))]
 [JsonSerializable(typeof(ProblemView))]

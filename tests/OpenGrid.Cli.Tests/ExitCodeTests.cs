@@ -29,6 +29,9 @@ public sealed class ExitCodeTests : IDisposable
         (ErrorCodes.ContentCorrupt, 502, 7),
         (ErrorCodes.LeaseNotYours, 403, 1), // provider-only codes: a generic failure if a requester ever sees one
         (ErrorCodes.LeaseStaleEpoch, 409, 1),
+        (ErrorCodes.EscrowInsufficient, 402, 8),
+        (ErrorCodes.ChainNotConfigured, 404, 3),
+        (ErrorCodes.ChainUnavailable, 503, 1),
     ];
 
     public static TheoryData<string, int, int> Table()

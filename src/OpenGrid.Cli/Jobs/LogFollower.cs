@@ -5,8 +5,8 @@ namespace OpenGrid.Cli.Jobs;
 
 /// <summary>
 /// Reads a job's log stream, handing each chunk over once, in order. When following, a dropped stream is re-opened
-/// (chunks already seen are skipped by <see cref="LogChunkView.Seq"/>); if the job has meanwhile ended, its end is
-/// taken from the job itself.
+/// after the last chunk seen (the coordinator resumes from its <see cref="LogChunkView.Seq"/>, and a chunk at or
+/// before it is still skipped); if the job has meanwhile ended, its end is taken from the job itself.
 /// </summary>
 internal static class LogFollower
 {
@@ -26,7 +26,7 @@ internal static class LogFollower
             Exception? failure = null;
             try
             {
-                await foreach (var item in client.StreamLogsAsync(jobId, follow, ct))
+                await foreach (var item in client.StreamLogsAsync(jobId, follow, ResumeAfter(lastSeq), ct))
                 {
                     switch (item)
                     {
@@ -60,7 +60,7 @@ internal static class LogFollower
             if (await TryGetEndAsync(client, jobId, ct) is { } ended)
             {
                 // Print what arrived after the drop, then report the end.
-                await foreach (var item in client.StreamLogsAsync(jobId, follow: false, ct))
+                await foreach (var item in client.StreamLogsAsync(jobId, follow: false, ResumeAfter(lastSeq), ct))
                     if (item is LogChunkView chunk && chunk.Seq > lastSeq)
                     {
                         lastSeq = chunk.Seq;
@@ -70,6 +70,8 @@ internal static class LogFollower
             }
         }
     }
+
+    private static long? ResumeAfter(long lastSeq) => lastSeq == long.MinValue ? null : lastSeq;
 
     private static async Task<JobEndView?> TryGetEndAsync(OpenGridClient client, string jobId, CancellationToken ct)
     {

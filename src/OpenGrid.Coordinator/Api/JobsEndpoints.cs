@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Security.Claims;
 using OpenGrid.Coordinator.Auth;
 using OpenGrid.Coordinator.Jobs;
@@ -8,11 +9,13 @@ using OpenGrid.Protocol.Api;
 
 namespace OpenGrid.Coordinator.Api;
 
-/// <summary><c>/v1/jobs</c>: submit, read, list and cancel your own jobs.</summary>
+/// <summary><c>/v1/jobs</c>: submit, read, list, follow and cancel your own jobs, and read back their specs.</summary>
 public static class JobsEndpoints
 {
+    /// <summary>The most jobs a list (or an event stream's snapshot) holds, newest first.</summary>
+    internal const int ListLimit = 500;
+
     private const int MaxSpecBytes = 64 * 1024;
-    private const int ListLimit = 500;
 
     public static void MapJobsEndpoints(this IEndpointRouteBuilder app)
     {
@@ -30,17 +33,13 @@ public static class JobsEndpoints
 
         jobs.MapGet("/", async (string? state, ClaimsPrincipal user, IJobStore store, CancellationToken ct) =>
         {
-            JobState? filter = null;
-            if (state is not null)
-            {
-                if (!JobStateMachine.TryParseWire(state, out var s))
-                    return Problems.Result(ErrorCodes.RequestInvalid,
-                        $"unknown state '{state}'; valid: {string.Join(", ", Enum.GetValues<JobState>().Select(x => x.ToWire()))}");
-                filter = s;
-            }
+            if (!TryParseState(state, out var filter, out var problem))
+                return problem;
             var list = await store.ListJobsAsync(user.Account(), filter, ListLimit, ct);
             return Results.Ok(new JobListView(list.Select(j => j.ToView()).ToList()));
         });
+
+        jobs.MapGet("/events", JobEventsEndpoint.StreamAsync);
 
         jobs.MapGet("/{id}", async (string id, ClaimsPrincipal user, IJobStore store, CancellationToken ct) =>
             await FindOwnAsync(id, user, store, ct) is { } job ? Results.Ok(job.ToView()) : NotFound(id));
@@ -54,6 +53,26 @@ public static class JobsEndpoints
         });
 
         jobs.MapGet("/{id}/logs", LogsEndpoint.StreamAsync);
+
+        jobs.MapGet("/{id}/spec", async (string id, ClaimsPrincipal user, IJobStore store, CancellationToken ct) =>
+            await FindOwnAsync(id, user, store, ct) is { } job ? Results.Text(job.SpecText, "text/yaml; charset=utf-8") : NotFound(id));
+    }
+
+    /// <summary>Parses the optional <c>state</c> filter; a problem answer when it names no state.</summary>
+    internal static bool TryParseState(string? state, out JobState? filter, [NotNullWhen(false)] out IResult? problem)
+    {
+        filter = null;
+        problem = null;
+        if (state is null)
+            return true;
+        if (!JobStateMachine.TryParseWire(state, out var parsed))
+        {
+            problem = Problems.Result(ErrorCodes.RequestInvalid,
+                $"unknown state '{state}'; valid: {string.Join(", ", Enum.GetValues<JobState>().Select(x => x.ToWire()))}");
+            return false;
+        }
+        filter = parsed;
+        return true;
     }
 
     /// <summary>The job when it exists and belongs to the caller; someone else's job looks the same as none.</summary>

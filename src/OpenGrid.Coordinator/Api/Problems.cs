@@ -16,6 +16,9 @@ public static class Problems
         ErrorCodes.AuthRequired or ErrorCodes.AuthInvalidSignature or ErrorCodes.AuthChallengeExpired => StatusCodes.Status401Unauthorized,
         ErrorCodes.Forbidden or ErrorCodes.LeaseNotYours => StatusCodes.Status403Forbidden,
         ErrorCodes.LeaseStaleEpoch => StatusCodes.Status409Conflict,
+        ErrorCodes.EscrowInsufficient => StatusCodes.Status402PaymentRequired,
+        ErrorCodes.ChainNotConfigured => StatusCodes.Status404NotFound,
+        ErrorCodes.ChainUnavailable => StatusCodes.Status503ServiceUnavailable,
         _ => StatusCodes.Status400BadRequest,
     };
 
@@ -60,6 +63,9 @@ public static class Problems
         ErrorCodes.Forbidden => "Not yours",
         ErrorCodes.LeaseNotYours => "That lease is not yours",
         ErrorCodes.LeaseStaleEpoch => "That lease epoch is no longer current",
+        ErrorCodes.EscrowInsufficient => "Not enough funds in escrow",
+        ErrorCodes.ChainNotConfigured => "No chain is configured",
+        ErrorCodes.ChainUnavailable => "The chain node did not answer",
         _ => "Bad request",
     };
 }

@@ -13,18 +13,9 @@ public static class ProvidersEndpoints
     public static void MapProvidersEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapGet("/v1/providers", async (ConnectedProviders providers, IJobStore store, CancellationToken ct) =>
-        {
-            var views = new List<ProviderView>();
-            var draining = await store.ListDrainingAsync(ct);
-            foreach (var s in providers.Online)
-            {
-                var active = await store.ListActiveForProviderAsync(s.Address, ct);
-                var state = draining.Contains(s.Address) ? "draining" : active.Count > 0 ? "busy" : "idle";
-                views.Add(s.ToView(state, active.Select(j => j.Id.ToString()).ToList()));
-            }
-            views.AddRange(providers.Offline.Select(s => s.ToView("offline", [])));
-            return Results.Ok(new ProviderListView(views));
-        }).WithTags("providers");
+            Results.Ok(new ProviderListView(await ListAsync(providers, store, ct)))).WithTags("providers");
+
+        app.MapGet("/v1/providers/events", ProviderEventsEndpoint.StreamAsync).WithTags("providers");
 
         app.MapPost("/v1/providers/drain", async (DrainRequest request, ClaimsPrincipal user, IJobStore store, JobSignals signals, CancellationToken ct) =>
         {
@@ -35,5 +26,20 @@ public static class ProvidersEndpoints
             return Results.Ok(new DrainView(provider.Value, request.Draining, active.Count));
         }).WithTags("providers").RequireAuthorization();
         ProviderGateway.Map(app);
+    }
+
+    /// <summary>Every provider this coordinator knows: the connected ones in connection order, then the offline ones.</summary>
+    internal static async Task<IReadOnlyList<ProviderView>> ListAsync(ConnectedProviders providers, IJobStore store, CancellationToken ct)
+    {
+        var views = new List<ProviderView>();
+        var draining = await store.ListDrainingAsync(ct);
+        foreach (var s in providers.Online)
+        {
+            var active = await store.ListActiveForProviderAsync(s.Address, ct);
+            var state = draining.Contains(s.Address) ? "draining" : active.Count > 0 ? "busy" : "idle";
+            views.Add(s.ToView(state, active.Select(j => j.Id.ToString()).ToList()));
+        }
+        views.AddRange(providers.Offline.Select(s => s.ToView("offline", [])));
+        return views;
     }
 }

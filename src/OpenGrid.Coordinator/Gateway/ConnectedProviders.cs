@@ -38,6 +38,7 @@ public sealed class ConnectedProviders(TimeProvider time)
 {
     private readonly ConcurrentDictionary<Address, ProviderSession> _online = new();
     private readonly ConcurrentDictionary<Address, ProviderSession> _offline = new();
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>When this coordinator started: the last-seen time of providers it has not heard from yet.</summary>
     public DateTimeOffset StartedAt { get; } = time.GetUtcNow();
@@ -54,6 +55,9 @@ public sealed class ConnectedProviders(TimeProvider time)
 
     public bool TryGet(Address address, out ProviderSession session) => _online.TryGetValue(address, out session!);
 
+    /// <summary>Completes at the next connect or disconnect; take it before reading <see cref="Online"/>.</summary>
+    public Task NextChange() => Volatile.Read(ref _changed).Task;
+
     /// <summary>Registers a new session, closing and returning any older session of the same provider.</summary>
     public ProviderSession? Connect(ProviderSession session)
     {
@@ -65,6 +69,7 @@ public sealed class ConnectedProviders(TimeProvider time)
         });
         _offline.TryRemove(session.Address, out _);
         previous?.Close();
+        RaiseChanged();
         return previous;
     }
 
@@ -75,6 +80,10 @@ public sealed class ConnectedProviders(TimeProvider time)
         if (!_online.TryRemove(new KeyValuePair<Address, ProviderSession>(session.Address, session)))
             return false;
         _offline[session.Address] = session;
+        RaiseChanged();
         return true;
     }
+
+    private void RaiseChanged() =>
+        Interlocked.Exchange(ref _changed, new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
 }

@@ -7,13 +7,15 @@ using OpenGrid.Coordinator.Gateway;
 using OpenGrid.Coordinator.Jobs;
 using OpenGrid.Coordinator.Persistence;
 using OpenGrid.Coordinator.Scheduling;
+using OpenGrid.Coordinator.Settlement;
+using OpenGrid.Chain;
 using OpenGrid.Core.Market;
 using OpenGrid.Protocol;
 using OpenGrid.Protocol.Api;
 
 namespace OpenGrid.Coordinator.Hosting;
 
-/// <summary>Wires the coordinator: options, persistence, content store, auth, gateway, scheduler, endpoints.</summary>
+/// <summary>Wires the coordinator: options, persistence, content store, auth, gateway, scheduler, settlement, endpoints.</summary>
 public static class CoordinatorHosting
 {
     public static WebApplicationBuilder AddOpenGridCoordinator(this WebApplicationBuilder builder)
@@ -29,12 +31,8 @@ public static class CoordinatorHosting
         services.AddOpenApi();
         services.TryAddSingleton(TimeProvider.System);
 
-        services.AddSingleton<IJobStore>(sp =>
-        {
-            var dir = sp.GetRequiredService<IOptions<CoordinatorOptions>>().Value.DataDir;
-            Directory.CreateDirectory(dir);
-            return SqliteJobStore.ForFile(Path.Combine(dir, "coordinator.db"));
-        });
+        services.AddSingleton<IJobStore>(sp => SqliteJobStore.ForFile(DatabasePath(sp)));
+        services.AddSingleton<ISettlementStore>(sp => SqliteSettlementStore.ForFile(DatabasePath(sp)));
         services.AddSingleton(sp =>
         {
             var o = sp.GetRequiredService<IOptions<CoordinatorOptions>>().Value;
@@ -58,7 +56,35 @@ public static class CoordinatorHosting
         services.AddHostedService(sp => sp.GetRequiredService<SchedulerWorker>());
         services.AddHostedService<LeaseMonitor>();
         services.AddHostedService<StoreInitializer>();
+        AddSettlement(services);
         return builder;
+    }
+
+    /// <summary>
+    /// Settlement on an EVM chain: off (every part a no-op) unless <c>Coordinator:Chain:RpcUrl</c> is set, in which
+    /// case the rest of <c>Coordinator:Chain</c> is validated at start. The worker starts after the schema exists.
+    /// </summary>
+    private static void AddSettlement(IServiceCollection services)
+    {
+        services.AddOptions<ChainOptions>().BindConfiguration(SettlementChain.ConfigurationSection).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ChainOptions>, ChainOptionsValidator>();
+        services.AddOptions<SettlementOptions>()
+            .BindConfiguration(SettlementOptions.SectionName)
+            .Validate(o => !o.Validate().Any(), "invalid Coordinator:Settlement settings")
+            .ValidateOnStart();
+        services.AddSingleton(sp => new SettlementChain(
+            SettlementChain.IsConfigured(sp.GetRequiredService<IConfiguration>()), sp.GetRequiredService<IOptions<ChainOptions>>().Value));
+        services.AddSingleton<SettlementSignal>();
+        services.AddSingleton<SettlementLedger>();
+        services.AddSingleton<IntentRunner>();
+        services.AddHostedService<SettlementWorker>();
+    }
+
+    private static string DatabasePath(IServiceProvider sp)
+    {
+        var dir = sp.GetRequiredService<IOptions<CoordinatorOptions>>().Value.DataDir;
+        Directory.CreateDirectory(dir);
+        return Path.Combine(dir, "coordinator.db");
     }
 
     public static WebApplication MapOpenGridEndpoints(this WebApplication app)
@@ -75,6 +101,7 @@ public static class CoordinatorHosting
         app.MapContentEndpoints();
         app.MapProvidersEndpoints();
         app.MapMarketEndpoints();
+        app.MapChainEndpoints();
         app.MapOpenGridDashboard();
         return app;
     }
@@ -86,11 +113,27 @@ public static class CoordinatorHosting
     }
 
     /// <summary>Creates the schema before the server accepts requests.</summary>
-    private sealed class StoreInitializer(IJobStore store) : IHostedService
+    private sealed class StoreInitializer(IJobStore store, ISettlementStore settlement) : IHostedService
     {
-        public Task StartAsync(CancellationToken cancellationToken) => store.InitializeAsync(cancellationToken);
+        public async Task StartAsync(CancellationToken cancellationToken)
+        {
+            await store.InitializeAsync(cancellationToken);
+            await settlement.InitializeAsync(cancellationToken);
+        }
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+
+    /// <summary>Checks <c>Coordinator:Chain</c> only when settlement is on; every message names the setting and the fix.</summary>
+    private sealed class ChainOptionsValidator(IConfiguration configuration) : IValidateOptions<ChainOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, ChainOptions options)
+        {
+            if (!SettlementChain.IsConfigured(configuration))
+                return ValidateOptionsResult.Success;
+            var errors = options.Validate().Select(e => "Coordinator:" + e).ToList();
+            return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+        }
     }
 
     private sealed class CoordinatorOptionsValidator : IValidateOptions<CoordinatorOptions>

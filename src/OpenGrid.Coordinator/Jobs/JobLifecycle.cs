@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using OpenGrid.Coordinator.Content;
 using OpenGrid.Coordinator.Gateway;
 using OpenGrid.Coordinator.Persistence;
+using OpenGrid.Coordinator.Settlement;
 using OpenGrid.Core;
 using OpenGrid.Core.Content;
 using OpenGrid.Core.Jobs;
@@ -19,12 +20,15 @@ public sealed record SubmitOutcome(Job? Job, Rejection? Rejection, IReadOnlyList
 /// <summary>
 /// Applies everything that changes a job: submit and cancel from requesters, reports from providers, provider
 /// disconnects. Each step is one store transaction guarded by state and epoch, so redelivered messages are no-ops.
+/// With settlement on, each lease start and end is also handed to <see cref="SettlementLedger"/>, which only writes
+/// intents: nothing here waits on the chain (except the deposit check at submit, a read).
 /// </summary>
 public sealed partial class JobLifecycle(
     IJobStore store,
     FileBlockstore content,
     ConnectedProviders providers,
     JobSignals signals,
+    SettlementLedger settlement,
     TimeProvider time,
     IOptions<CoordinatorOptions> options,
     ILogger<JobLifecycle> log)
@@ -67,6 +71,9 @@ public sealed partial class JobLifecycle(
             }
         }
 
+        if (await settlement.CheckDepositAsync(requester, spec, ct) is { } refused)
+            return new SubmitOutcome(null, refused);
+
         var now = time.GetUtcNow();
         var job = new Job(JobId.New(time), requester, spec.Name, request.Spec!, spec, JobState.Queued, now, now, null, null, inputs, [], []);
         await store.InsertJobAsync(job, ct);
@@ -88,6 +95,8 @@ public sealed partial class JobLifecycle(
             case TransitionOutcome.Applied:
                 if (job.CurrentAttempt is { } attempt && !job.State.IsTerminal() && providers.TryGet(attempt.Provider, out var session))
                     session.Send(new CancelLease(id.ToString(), attempt.Epoch, "cancelled by the requester"));
+                if (job.CurrentAttempt is { } ended && job.State is JobState.Assigned or JobState.Running)
+                    await settlement.AttemptEndedAsync(result.Job!, ended.Epoch, ct);
                 LogCancelled(id);
                 signals.Changed(id);
                 signals.SchedulingChance();
@@ -107,6 +116,7 @@ public sealed partial class JobLifecycle(
             return false;
         var job = (await store.GetJobAsync(id, ct))!;
         LogAssigned(id, session.Address, attempt.Epoch);
+        await settlement.LeaseStartedAsync(job, attempt, ct);
         var sent = session.Send(new Assign(id.ToString(), attempt.Number, attempt.Epoch, job.SpecText,
             job.Inputs.Select(i => new InputView(i.Path, i.Cid.ToString())).ToList()));
         if (!sent)
@@ -188,6 +198,7 @@ public sealed partial class JobLifecycle(
         var result = await store.RequeueAsync(job.Id, epoch, reason, notBefore, o.MaxAttempts, time.GetUtcNow(), ct);
         if (result.Outcome != TransitionOutcome.Applied)
             return;
+        await settlement.AttemptEndedAsync(result.Job!, epoch, ct);
         var provider = job.CurrentAttempt!.Provider;
         LogLeaseLost(job.Id, provider, epoch, reason);
         if (providers.TryGet(provider, out var session))
@@ -225,16 +236,40 @@ public sealed partial class JobLifecycle(
         var result = await store.TransitionAsync(id, m.Epoch,
             new JobTransition(state, time.GetUtcNow(), m.ExitCode, m.Reason, usage, outputs), ct);
         if (result.Outcome == TransitionOutcome.Applied)
+        {
             LogFinished(id, provider, state.ToWire(), m.ExitCode);
+            await settlement.AttemptEndedAsync(result.Job!, m.Epoch, ct);
+        }
         signals.Changed(id);
         signals.SchedulingChance();
         return null;
     }
 
-    private async Task FailAsync(JobId id, long epoch, string reason, CancellationToken ct)
+    /// <summary>
+    /// The escrow refused to open the lease of <paramref name="attempt"/> (the requester's deposit no longer covers
+    /// it): if that attempt still holds the job, the job fails and the provider is told to stop.
+    /// </summary>
+    public async Task EscrowRefusedAsync(JobId id, int attempt, string reason, CancellationToken ct)
     {
-        await store.TransitionAsync(id, epoch, new JobTransition(JobState.Failed, time.GetUtcNow(), Reason: reason), ct);
+        if (await store.GetJobAsync(id, ct) is not { CurrentAttempt: { } current } job || current.Number != attempt
+            || job.State is not (JobState.Assigned or JobState.Running))
+            return;
+        if (await FailAsync(id, current.Epoch, reason, ct))
+        {
+            LogEscrowRefused(id, attempt, reason);
+            if (providers.TryGet(current.Provider, out var session))
+                session.Send(new CancelLease(id.ToString(), current.Epoch, reason));
+            signals.SchedulingChance();
+        }
+    }
+
+    private async Task<bool> FailAsync(JobId id, long epoch, string reason, CancellationToken ct)
+    {
+        var result = await store.TransitionAsync(id, epoch, new JobTransition(JobState.Failed, time.GetUtcNow(), Reason: reason), ct);
+        if (result.Outcome == TransitionOutcome.Applied)
+            await settlement.AttemptEndedAsync(result.Job!, epoch, ct);
         signals.Changed(id);
+        return result.Outcome == TransitionOutcome.Applied;
     }
 
     /// <summary>The job must exist and its current lease must be this provider's at this epoch, still live.</summary>
@@ -271,6 +306,9 @@ public sealed partial class JobLifecycle(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} lost its lease on {ProviderId} at epoch {Epoch}: {Reason}")]
     private partial void LogLeaseLost(JobId jobId, Address providerId, long epoch, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} failed: the escrow refused attempt {Attempt}: {Reason}")]
+    private partial void LogEscrowRefused(JobId jobId, int attempt, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected a report on job {JobId} from {ProviderId}: {Code}")]
     private partial void LogRejected(string jobId, Address providerId, string code);

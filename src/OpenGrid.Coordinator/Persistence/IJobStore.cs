@@ -19,6 +19,9 @@ public interface IJobStore
 
     Task<IReadOnlyList<Job>> ListJobsAsync(Address requester, JobState? state, int limit, CancellationToken ct);
 
+    /// <summary>The requester's jobs last updated at or after <paramref name="since"/>, least recently updated first.</summary>
+    Task<IReadOnlyList<Job>> ListJobsUpdatedSinceAsync(Address requester, DateTimeOffset since, CancellationToken ct);
+
     /// <summary>Queued jobs whose retry backoff has passed at <paramref name="now"/>, oldest first.</summary>
     Task<IReadOnlyList<Job>> ListQueuedAsync(DateTimeOffset now, int limit, CancellationToken ct);
 

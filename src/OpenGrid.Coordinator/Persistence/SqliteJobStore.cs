@@ -63,6 +63,16 @@ public sealed class SqliteJobStore(string connectionString) : IJobStore
         return await LoadManyAsync(c, ids, ct);
     }
 
+    public async Task<IReadOnlyList<Job>> ListJobsUpdatedSinceAsync(Address requester, DateTimeOffset since, CancellationToken ct)
+    {
+        // Times are stored as fixed-width UTC ISO 8601 text, so text order is time order.
+        await using var c = await OpenAsync(ct);
+        var ids = await QueryIdsAsync(c,
+            "SELECT id FROM jobs WHERE requester = $r AND updated_at >= $since ORDER BY updated_at, id",
+            ct, ("$r", requester.Value), ("$since", Time(since)));
+        return await LoadManyAsync(c, ids, ct);
+    }
+
     public async Task<IReadOnlyList<Job>> ListQueuedAsync(DateTimeOffset now, int limit, CancellationToken ct)
     {
         await using var c = await OpenAsync(ct);

@@ -86,4 +86,36 @@ internal static class SqliteSchema
           address TEXT NOT NULL,
           PRIMARY KEY(cid, address));
         """;
+
+    /// <summary>
+    /// Settlement: one row per on-chain action (intent) of an attempt's escrow lease, written before it is sent, and
+    /// when settlement was first switched on (attempts assigned before that are not settled).
+    /// </summary>
+    public const string Settlement = """
+        CREATE TABLE IF NOT EXISTS settlement_intents(
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          job_id TEXT NOT NULL,
+          attempt INTEGER NOT NULL,
+          action TEXT NOT NULL,
+          lease_id TEXT NOT NULL,
+          requester TEXT NOT NULL,
+          provider TEXT NOT NULL,
+          rate_per_hour INTEGER NOT NULL,
+          cap INTEGER NOT NULL,
+          seconds INTEGER NOT NULL,
+          mode TEXT NOT NULL,
+          state TEXT NOT NULL,
+          failures INTEGER NOT NULL DEFAULT 0,
+          next_try_at TEXT,
+          created_at TEXT NOT NULL,
+          updated_at TEXT NOT NULL,
+          tx_hash TEXT,
+          gas_used INTEGER,
+          note TEXT,
+          UNIQUE(job_id, attempt, action));
+        CREATE INDEX IF NOT EXISTS settlement_intents_by_state ON settlement_intents(state, id);
+        CREATE TABLE IF NOT EXISTS settlement_meta(
+          key TEXT PRIMARY KEY,
+          value TEXT NOT NULL);
+        """;
 }

@@ -155,3 +155,31 @@ public sealed record MarketClassView(
 
 /// <summary>A recent match: its class, the price per hour the provider is paid, and when.</summary>
 public sealed record ClearingView(string Class, string JobId, string Provider, string PricePerHour, DateTimeOffset At);
+
+/// <summary>
+/// Where this coordinator settles payments (<c>GET /v1/chain</c>): the chain id, a JSON-RPC URL clients may use, the
+/// contract addresses, the coordinator's own account (the escrow operator) and the token's decimals (6).
+/// </summary>
+public sealed record ChainView(
+    long ChainId,
+    string RpcUrl,
+    string Token,
+    string Escrow,
+    string Registry,
+    string Reputation,
+    string Operator,
+    int TokenDecimals);
+
+/// <summary>
+/// An account's money (<c>GET /v1/balance</c>), as decimal strings with 6 decimals: tokens in its wallet, escrow
+/// available (withdrawable) and locked in open leases, provider earnings waiting to be withdrawn, and the registry
+/// stake (bonded, and waiting to unbond).
+/// </summary>
+public sealed record BalanceView(
+    string Address,
+    string Wallet,
+    string Available,
+    string Locked,
+    string Earnings,
+    string Bonded,
+    string Unbonding);

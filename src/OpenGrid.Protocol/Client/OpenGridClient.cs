@@ -76,6 +76,14 @@ public sealed class OpenGridClient(HttpClient http, Identity.Identity identity)
     public Task<MarketView> MarketAsync(CancellationToken ct) =>
         GetAsync("v1/market", OpenGridJsonContext.Default.MarketView, auth: false, ct);
 
+    /// <summary>Where the coordinator settles payments (public); <c>chain.not_configured</c> when it settles none.</summary>
+    public Task<ChainView> GetChainAsync(CancellationToken ct) =>
+        GetAsync("v1/chain", OpenGridJsonContext.Default.ChainView, auth: false, ct);
+
+    /// <summary>The signed-in account's wallet, escrow and stake balances, read from the chain.</summary>
+    public Task<BalanceView> GetBalanceAsync(CancellationToken ct) =>
+        GetAsync("v1/balance", OpenGridJsonContext.Default.BalanceView, auth: true, ct);
+
     public Task<ProviderListView> ListProvidersAsync(CancellationToken ct) =>
         GetAsync("v1/providers", OpenGridJsonContext.Default.ProviderListView, auth: false, ct);
 
@@ -121,13 +129,22 @@ public sealed class OpenGridClient(HttpClient http, Identity.Identity identity)
         return total;
     }
 
+    /// <inheritdoc cref="StreamLogsAsync(string, bool, long?, CancellationToken)"/>
+    public IAsyncEnumerable<object> StreamLogsAsync(string id, bool follow, CancellationToken ct) =>
+        StreamLogsAsync(id, follow, after: null, ct);
+
     /// <summary>
-    /// A job's log as server-sent events: every stored chunk, then (with <paramref name="follow"/>) live chunks
-    /// until the job ends, closing with a <see cref="JobEndView"/>.
+    /// A job's log as server-sent events: every stored chunk after <paramref name="after"/> (a
+    /// <see cref="LogChunkView.Seq"/>; null for all), then (with <paramref name="follow"/>) live chunks until the job
+    /// ends, closing with a <see cref="JobEndView"/>. When following, the job itself comes too, as a
+    /// <see cref="JobView"/> first and again at each change; callers skip what they do not need.
     /// </summary>
-    public async IAsyncEnumerable<object> StreamLogsAsync(string id, bool follow, [EnumeratorCancellation] CancellationToken ct)
+    public async IAsyncEnumerable<object> StreamLogsAsync(string id, bool follow, long? after, [EnumeratorCancellation] CancellationToken ct)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"v1/jobs/{Uri.EscapeDataString(id)}/logs?follow={(follow ? "true" : "false")}");
+        var path = $"v1/jobs/{Uri.EscapeDataString(id)}/logs?follow={(follow ? "true" : "false")}";
+        if (after is { } resume)
+            path += "&after=" + resume.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
         using var response = await SendWithAuthAsync(request, auth: true, HttpCompletionOption.ResponseHeadersRead, ct);
         await EnsureSuccessAsync(response, ct);
@@ -147,6 +164,9 @@ public sealed class OpenGridClient(HttpClient http, Identity.Identity identity)
                     {
                         case "log":
                             yield return JsonSerializer.Deserialize(payload, OpenGridJsonContext.Default.LogChunkView)!;
+                            break;
+                        case "state":
+                            yield return JsonSerializer.Deserialize(payload, OpenGridJsonContext.Default.JobView)!;
                             break;
                         case "end":
                             yield return JsonSerializer.Deserialize(payload, OpenGridJsonContext.Default.JobEndView)!;

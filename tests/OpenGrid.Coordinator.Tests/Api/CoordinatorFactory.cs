@@ -30,6 +30,12 @@ public sealed class CoordinatorFactory : WebApplicationFactory<Program>
     /// <summary>A coordinator over an existing data dir (to restart one over the same state).</summary>
     public static CoordinatorFactory Over(string dataDir) => new(dataDir);
 
+    /// <summary>The data dir, to start another coordinator over it.</summary>
+    public string DataDir => _dataDir;
+
+    /// <summary>More settings (e.g. <c>Coordinator:Chain:*</c>), applied after the defaults; set them before the first request.</summary>
+    public Dictionary<string, string> Settings { get; } = [];
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("Coordinator:DataDir", _dataDir);
@@ -38,6 +44,8 @@ public sealed class CoordinatorFactory : WebApplicationFactory<Program>
         builder.UseSetting("Coordinator:LeaseGraceSeconds", "1");
         builder.UseSetting("Coordinator:RetryBackoff", "00:00:00.100");
         builder.UseSetting("Coordinator:MaxAttempts", "2");
+        foreach (var (key, value) in Settings)
+            builder.UseSetting(key, value);
     }
 
     /// <summary>A client signed in as a fresh account.</summary>

@@ -167,7 +167,10 @@ public sealed class JobsApiTests : IClassFixture<CoordinatorFactory>
         await owner.SendAsync(new JobFinished(job.Id, assign.Epoch, "succeeded", 0, null, new UsageView(1, 1, 1), []));
         var ends = new List<object>();
         await foreach (var e in requester.StreamLogsAsync(job.Id, follow: true, default))
-            ends.Add(e);
+        {
+            if (e is not JobView) // the job's state events; this test counts log chunks
+                ends.Add(e);
+        }
         var log = Assert.IsType<LogChunkView>(ends[0]);
         Assert.Equal("line one\n", log.Text);
         Assert.Equal(2, ends.Count); // the redelivered chunk was stored once
