@@ -23,7 +23,15 @@ internal sealed class DirectSandbox : ISandbox
         var stderr = PumpAsync(p.StandardError.BaseStream, OutputStream.Stderr, onOutput);
         await p.WaitForExitAsync(cancellationToken);
         await Task.WhenAll(stdout, stderr);
-        var cpu = p.TotalProcessorTime;
+        TimeSpan cpu;
+        try
+        {
+            cpu = p.TotalProcessorTime;
+        }
+        catch (InvalidOperationException)
+        {
+            cpu = TimeSpan.Zero; // already reaped: its times are gone
+        }
         return new SandboxResult(SandboxOutcome.Exited, p.ExitCode, new SandboxUsage(started.Elapsed, cpu, 0), null);
     }
 

@@ -1,8 +1,10 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using Microsoft.Data.Sqlite;
 using OpenGrid.Core;
 using OpenGrid.Core.Content;
 using OpenGrid.Core.Jobs;
+using OpenGrid.Core.Specs;
 using OpenGrid.Protocol.Specs;
 
 namespace OpenGrid.Coordinator.Persistence;
@@ -393,11 +395,28 @@ public sealed class SqliteJobStore(string connectionString) : IJobStore
                 outputs.Add(new OutputFile(r.GetString(0), Cid.Parse(r.GetString(1)), r.GetInt64(2)));
         }
 
-        var parsed = JobSpecParser.Parse(specText, "job.yaml");
-        var spec = parsed.Spec ?? throw new InvalidDataException($"stored spec of job {id} no longer parses: {parsed.Errors[0]}");
+        var spec = ParseStored(id, specText);
         _ = JobStateMachine.TryParseWire(state, out var jobState);
         return new Job(id, Address.Parse(requester), name, specText, spec, jobState, ParseTime(created), ParseTime(updated),
             exit, reason, inputs, attempts, outputs);
+    }
+
+    // Every load needs the parsed spec, and parsing YAML costs far more than the row reads: matching rounds load
+    // every queued and running job, so a busy book would spend its time in the parser. Specs are immutable once
+    // stored, so a cache keyed by the text is always right; it is dropped whole when it grows past its bound.
+    private const int MaxParsedSpecs = 10_000;
+    private static readonly ConcurrentDictionary<string, JobSpec> ParsedSpecs = new(StringComparer.Ordinal);
+
+    private static JobSpec ParseStored(JobId id, string specText)
+    {
+        if (ParsedSpecs.TryGetValue(specText, out var cached))
+            return cached;
+        var parsed = JobSpecParser.Parse(specText, "job.yaml");
+        var spec = parsed.Spec ?? throw new InvalidDataException($"stored spec of job {id} no longer parses: {parsed.Errors[0]}");
+        if (ParsedSpecs.Count >= MaxParsedSpecs)
+            ParsedSpecs.Clear();
+        ParsedSpecs[specText] = spec;
+        return spec;
     }
 
     private static async Task<IReadOnlyList<JobId>> QueryIdsAsync(SqliteConnection c, string sql, CancellationToken ct, params (string, object?)[] args)
