@@ -15,7 +15,7 @@ public sealed class LiveUpdateTests(DashboardFixture grid)
     private static readonly LocatorAssertionsToHaveTextOptions Eventually = new() { Timeout = 60_000 };
 
     [Fact]
-    public async Task Jobs_list_shows_a_job_going_from_running_to_cancelled_without_reload_and_filters_by_state()
+    public async Task Jobs_list_shows_a_job_going_from_running_to_cancelled_and_one_submitted_elsewhere_without_reload_and_filters_by_state()
     {
         var account = TestAccount.Create(grid.Data);
         var client = account.Client(grid.Coordinator);
@@ -27,9 +27,17 @@ public sealed class LiveUpdateTests(DashboardFixture grid)
 
         var row = page.Locator($"[data-testid=job-row][data-job-id='{job.Id}']");
         await Expect(row.GetByTestId("job-row-state")).ToHaveTextAsync("running", Eventually);
-        await Expect(page.GetByTestId("live-status")).ToContainTextAsync("following 1 active job");
+        await Expect(page.GetByTestId("live-status")).ToContainTextAsync("Live: 1 active job");
         await tab.ScreenshotAsync("jobs-running");
         await tab.MarkDocumentAsync();
+
+        // Submitted from outside the page (as with og submit): it appears on its own, then both are cancelled.
+        var other = await client.SubmitAsync(new SubmitJobRequest(JobSpecs.Shell("long-elsewhere", "sleep 300", timeout: "10m"), "long.yaml", null), CancellationToken.None);
+        var otherRow = page.Locator($"[data-testid=job-row][data-job-id='{other.Id}']");
+        await Expect(otherRow).ToBeVisibleAsync();
+        await Expect(page.GetByTestId("job-row").First).ToHaveAttributeAsync("data-job-id", other.Id); // newest first
+        await client.CancelAsync(other.Id, CancellationToken.None);
+        await Expect(otherRow.GetByTestId("job-row-state")).ToHaveTextAsync("cancelled", Eventually);
 
         await client.CancelAsync(job.Id, CancellationToken.None);
         await Expect(row.GetByTestId("job-row-state")).ToHaveTextAsync("cancelled", Eventually);
@@ -40,12 +48,12 @@ public sealed class LiveUpdateTests(DashboardFixture grid)
         await Expect(page.GetByTestId("jobs-empty")).ToContainTextAsync("no succeeded jobs");
         await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/ui/jobs\\?state=succeeded$"));
         await page.GetByLabel("State").SelectOptionAsync("cancelled");
-        await Expect(page.GetByTestId("job-row")).ToHaveCountAsync(1);
+        await Expect(page.GetByTestId("job-row")).ToHaveCountAsync(2);
         tab.AssertNoScriptErrors("the jobs page");
     }
 
     [Fact]
-    public async Task Job_detail_tails_the_log_and_shows_the_end_without_reload()
+    public async Task Job_detail_tails_the_log_shows_the_spec_and_shows_the_end_without_reload()
     {
         var account = TestAccount.Create(grid.Data);
         var client = account.Client(grid.Coordinator);
@@ -59,6 +67,7 @@ public sealed class LiveUpdateTests(DashboardFixture grid)
         await Expect(page.GetByTestId("log")).ToContainTextAsync("first line");
         await Expect(page.Locator("[data-testid=log] .log__stderr")).ToContainTextAsync("to stderr");
         await Expect(page.GetByTestId("attempts-table")).ToContainTextAsync("running");
+        await Expect(page.GetByTestId("spec")).ToContainTextAsync("name: long-detail");
         await tab.MarkDocumentAsync();
 
         await client.CancelAsync(job.Id, CancellationToken.None);

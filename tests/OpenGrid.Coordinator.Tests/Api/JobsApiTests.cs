@@ -72,6 +72,29 @@ public sealed class JobsApiTests : IClassFixture<CoordinatorFactory>
     }
 
     [Fact]
+    public async Task Spec_is_served_as_the_submitted_yaml_to_its_owner_and_is_404_to_anyone_else()
+    {
+        var owner = _factory.NewClient();
+        var spec = JobSpecs.Shell("spec-back", "echo 'héllo' # kept as written");
+        var job = await owner.SubmitAsync(new SubmitJobRequest(spec, "mine.yaml", null), default);
+        var http = _factory.CreateClient();
+
+        using var mine = new HttpRequestMessage(HttpMethod.Get, $"/v1/jobs/{job.Id}/spec");
+        mine.Headers.Authorization = new AuthenticationHeaderValue("Bearer", await owner.GetTokenAsync(default));
+        var response = await http.SendAsync(mine);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(("text/yaml", "utf-8"), (response.Content.Headers.ContentType?.MediaType, response.Content.Headers.ContentType?.CharSet));
+        Assert.Equal(spec, await response.Content.ReadAsStringAsync());
+
+        using var theirs = new HttpRequestMessage(HttpMethod.Get, $"/v1/jobs/{job.Id}/spec");
+        theirs.Headers.Authorization = new AuthenticationHeaderValue("Bearer", await _factory.NewClient().GetTokenAsync(default));
+        var foreign = await http.SendAsync(theirs);
+        Assert.Equal(HttpStatusCode.NotFound, foreign.StatusCode);
+        Assert.Equal(ErrorCodes.JobNotFound, (await foreign.Content.ReadFromJsonAsync(OpenGridJsonContext.Default.ProblemView))!.Code);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await http.GetAsync($"/v1/jobs/{job.Id}/spec")).StatusCode);
+    }
+
+    [Fact]
     public async Task Requests_without_a_token_get_401_problem_details_with_code()
     {
         var http = _factory.CreateClient();

@@ -76,6 +76,13 @@ export async function api(path, { method = 'GET', body, signal } = {}) {
   return response.status === 204 ? null : response.json();
 }
 
+/** GETs a text resource (a job's spec) with the bearer token; throws ApiError for a problem answer. */
+export async function fetchText(path, { signal } = {}) {
+  const response = await fetch(path, { headers: { Accept: 'text/*', ...authHeaders() }, signal, cache: 'no-store' });
+  if (!response.ok) throw await problemOf(response);
+  return response.text();
+}
+
 /** GET /v1/content/{cid} with the bearer token, as a Blob. */
 export async function fetchContent(cid, { signal } = {}) {
   const response = await fetch(`/v1/content/${encodeURIComponent(cid)}`, { headers: authHeaders(), signal });
@@ -84,19 +91,21 @@ export async function fetchContent(cid, { signal } = {}) {
 }
 
 /**
- * Reads a Server-Sent Events stream until the server ends it, calling onEvent(name, data) for each event.
+ * Reads a Server-Sent Events stream until the server ends it, calling onEvent(name, data, id) for each event (id is
+ * the event's `id:` line, or null). lastEventId is sent as Last-Event-ID, so a stream that supports it resumes
+ * after that event; onOpen() is called once the server has accepted the stream.
  * Resolves when the stream ends; rejects with ApiError when the server refuses, or AbortError when aborted.
  */
-export async function readEvents(path, onEvent, { signal } = {}) {
-  const response = await fetch(path, {
-    headers: { Accept: 'text/event-stream', ...authHeaders() },
-    signal,
-    cache: 'no-store',
-  });
+export async function readEvents(path, onEvent, { signal, lastEventId, onOpen } = {}) {
+  const headers = { Accept: 'text/event-stream', ...authHeaders() };
+  if (lastEventId != null) headers['Last-Event-ID'] = String(lastEventId);
+  const response = await fetch(path, { headers, signal, cache: 'no-store' });
   if (!response.ok) throw await problemOf(response);
+  onOpen?.();
   const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = '';
   let name = '';
+  let id = null;
   let data = [];
   for (;;) {
     const { value, done } = await reader.read();
@@ -107,8 +116,9 @@ export async function readEvents(path, onEvent, { signal } = {}) {
       const line = buffer.slice(0, newline).replace(/\r$/, '');
       buffer = buffer.slice(newline + 1);
       if (line === '') {
-        if (data.length) onEvent(name || 'message', data.join('\n'));
+        if (data.length) onEvent(name || 'message', data.join('\n'), id);
         name = '';
+        id = null;
         data = [];
       } else if (!line.startsWith(':')) {
         const colon = line.indexOf(':');
@@ -116,6 +126,7 @@ export async function readEvents(path, onEvent, { signal } = {}) {
         const text = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
         if (field === 'event') name = text;
         else if (field === 'data') data.push(text);
+        else if (field === 'id') id = text;
       }
     }
   }

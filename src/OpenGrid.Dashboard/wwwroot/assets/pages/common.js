@@ -1,5 +1,5 @@
 // Pieces several pages share.
-import { session, ApiError } from '../api.js';
+import { session, ApiError, readEvents } from '../api.js';
 import { h } from '../dom.js';
 
 /** The page heading, focusable so navigation can move focus to it. */
@@ -48,4 +48,43 @@ export function sleep(ms, signal) {
       reject(new DOMException('aborted', 'AbortError'));
     }, { once: true });
   });
+}
+
+/**
+ * Keeps a Server-Sent Events stream open: reads it with readEvents and, when it breaks off, reconnects after a
+ * backoff (1 s doubling to 30 s, back to 1 s once a connection is accepted). Resolves when signal aborts, or when the
+ * stream ends and isDone() says it was meant to; rejects with an ApiError the server answered with 4xx (no such job,
+ * sign-in expired), since trying again would get the same answer.
+ * @param {string} path - the stream's URL.
+ * @param {(name: string, data: string, id: string|null) => void} onEvent
+ * @param {{signal: AbortSignal, lastEventId?: () => string|null, isDone?: () => boolean,
+ *          onOpen?: () => void, onBreak?: (error: Error|null) => void}} options - lastEventId is asked before each
+ *   connection and sent as Last-Event-ID; onBreak gets the error, or null when the server ended the stream.
+ */
+export async function followEvents(path, onEvent, { signal, lastEventId, isDone, onOpen, onBreak } = {}) {
+  let delay = 1000;
+  for (;;) {
+    try {
+      await readEvents(path, onEvent, {
+        signal,
+        lastEventId: lastEventId?.(),
+        onOpen: () => {
+          delay = 1000;
+          onOpen?.();
+        },
+      });
+      if (isDone?.()) return;
+      onBreak?.(null);
+    } catch (error) {
+      if (isAbort(error)) return;
+      if (error instanceof ApiError && error.status >= 400 && error.status < 500 && error.status !== 408 && error.status !== 429) throw error;
+      onBreak?.(error);
+    }
+    try {
+      await sleep(delay, signal);
+    } catch {
+      return; // aborted while waiting
+    }
+    delay = Math.min(delay * 2, 30_000);
+  }
 }

@@ -1,11 +1,12 @@
 // Job detail: the JobView (resources, inputs, attempts with providers and epochs, exit code, usage), the live log
-// tail, and the outputs with downloads and inline previews. Live without polling: the page follows
-// GET /v1/jobs/{id}/logs?follow=true and re-reads the job after log events (debounced) and at the final `end` event.
-import { api, readEvents, fetchContent } from '../api.js';
+// tail, the outputs with downloads and inline previews, and the submitted spec. Live without polling: the page follows
+// GET /v1/jobs/{id}/logs?follow=true, whose `state` events carry the job at every transition (the last one just before
+// `end`); a broken stream resumes after the last chunk shown (Last-Event-ID), so nothing is replayed.
+import { api, fetchContent, fetchText } from '../api.js';
 import {
-  h, replace, append, announce, stateBadge, time, ident, facts, bytes, cores, duration, notYet, terminalStates, debounce,
+  h, replace, append, announce, stateBadge, time, ident, facts, bytes, cores, duration, notYet, terminalStates,
 } from '../dom.js';
-import { requireSignIn, errorBox, isAbort, sleep } from './common.js';
+import { requireSignIn, errorBox, isAbort, followEvents } from './common.js';
 
 const PreviewLimit = 2 * 1024 * 1024; // outputs up to this size are fetched for an inline preview
 const TextPreviewChars = 64 * 1024;
@@ -31,6 +32,7 @@ export function render(main, ctx) {
   const outputs = h('div', { class: 'card', 'data-testid': 'outputs' });
   const log = h('pre', { class: 'log', tabindex: '0', 'aria-label': 'Log output', 'data-testid': 'log' });
   const logStatus = h('p', { class: 'live' });
+  const spec = h('div', { class: 'card' }, h('p', { class: 'muted' }, 'Loading…'));
 
   main.append(
     h('div', { class: 'page-header' }, h('div', { class: 'page-header__title' }, heading, badge), h('div', { class: 'page-header__actions' }, cancelButton)),
@@ -44,9 +46,9 @@ export function render(main, ctx) {
     h('section', { 'aria-labelledby': 'outputs-h' }, h('h2', { id: 'outputs-h' }, 'Outputs'), outputs),
     h('section', { 'aria-labelledby': 'attempts-h' }, h('h2', { id: 'attempts-h' }, 'Attempts'), attempts),
     h('section', { 'aria-labelledby': 'inputs-h' }, h('h2', { id: 'inputs-h' }, 'Inputs'), inputs),
-    h('section', { 'aria-labelledby': 'later-h' }, h('h2', { id: 'later-h' }, 'Spec, receipts and cost'),
-      h('div', { class: 'grid grid--3' },
-        notYet('Spec text', 'The API does not serve the submitted YAML yet; the resources and inputs above come from it.'),
+    h('section', { 'aria-labelledby': 'spec-h' }, h('h2', { id: 'spec-h' }, 'Spec'), spec),
+    h('section', { 'aria-labelledby': 'later-h' }, h('h2', { id: 'later-h' }, 'Receipts and cost'),
+      h('div', { class: 'grid grid--2' },
         notYet('Receipts and verification', 'Signed receipts and quorum verdicts arrive with verification.'),
         notYet('Cost so far', 'Prices, escrow and settlement arrive with the marketplace and payments.'))));
 
@@ -54,11 +56,11 @@ export function render(main, ctx) {
   let outputsKey = null;
   const objectUrls = [];
   ctx.signal.addEventListener('abort', () => objectUrls.forEach((u) => URL.revokeObjectURL(u)));
-  const refreshSoon = debounce(() => load(), 300);
-  ctx.signal.addEventListener('abort', () => refreshSoon.cancel());
 
   load().then(() => {
-    if (job) followLogs();
+    if (!job) return;
+    followLogs();
+    showSpec();
   });
 
   async function load() {
@@ -113,6 +115,15 @@ export function render(main, ctx) {
     if (key !== outputsKey) {
       outputsKey = key;
       showOutputs();
+    }
+  }
+
+  async function showSpec() {
+    try {
+      const text = await fetchText(`/v1/jobs/${encodeURIComponent(id)}/spec`, { signal: ctx.signal });
+      replace(spec, h('pre', { class: 'preview__text', tabindex: '0', 'aria-label': 'Submitted spec (YAML)', 'data-testid': 'spec' }, text));
+    } catch (error) {
+      if (!isAbort(error)) replace(spec, errorBox(error));
     }
   }
 
@@ -207,43 +218,42 @@ export function render(main, ctx) {
     }
   }
 
-  // The stream replays the stored log from the start on every connection, so a reconnect clears the view first.
+  // State events replace the job; log events append, each with its chunk id, which a reconnect sends back as
+  // Last-Event-ID so the stream resumes after the last chunk shown.
   async function followLogs() {
-    let delay = 1000;
+    let lastId = null;
     let lastAttempt = null;
     let size = 0;
-    for (;;) {
-      log.replaceChildren(h('span', { class: 'muted' }, 'Waiting for output…'));
-      lastAttempt = null;
-      size = 0;
-      logStatus.textContent = 'Following…';
-      let ended = false;
-      try {
-        await readEvents(`/v1/jobs/${encodeURIComponent(id)}/logs?follow=true`, (name, data) => {
-          if (name === 'log') {
-            appendChunk(JSON.parse(data));
-            if (!terminalStates.has(job.state)) refreshSoon();
-          } else if (name === 'end') {
-            ended = true;
-            if (lastAttempt === null) log.replaceChildren(h('span', { class: 'muted' }, 'The job wrote no log output.'));
-            const end = JSON.parse(data);
-            logStatus.textContent = `Ended: ${end.state}${end.exitCode != null ? `, exit code ${end.exitCode}` : ''}.`;
-            refreshSoon.cancel();
-            load();
-          }
-        }, { signal: ctx.signal });
-        delay = 1000;
-      } catch (error) {
-        if (isAbort(error)) return;
-        logStatus.textContent = `The log stream failed: ${error.message}. Retrying…`;
-      }
-      if (ended) return;
-      try {
-        await sleep(delay, ctx.signal);
-      } catch {
-        return;
-      }
-      delay = Math.min(delay * 2, 30_000);
+    let ended = false;
+    log.replaceChildren(h('span', { class: 'muted' }, 'Waiting for output…'));
+    logStatus.textContent = 'Following…';
+    try {
+      await followEvents(`/v1/jobs/${encodeURIComponent(id)}/logs?follow=true`, (name, data, eventId) => {
+        if (name === 'log') {
+          appendChunk(JSON.parse(data));
+          if (eventId !== null) lastId = eventId;
+        } else if (name === 'state') {
+          job = JSON.parse(data);
+          show();
+        } else if (name === 'end') {
+          ended = true;
+          if (lastAttempt === null) log.replaceChildren(h('span', { class: 'muted' }, 'The job wrote no log output.'));
+          const end = JSON.parse(data);
+          logStatus.textContent = `Ended: ${end.state}${end.exitCode != null ? `, exit code ${end.exitCode}` : ''}.`;
+        }
+      }, {
+        signal: ctx.signal,
+        lastEventId: () => lastId,
+        isDone: () => ended,
+        onOpen: () => {
+          logStatus.textContent = 'Following…';
+        },
+        onBreak: (error) => {
+          logStatus.textContent = error ? `The log stream failed: ${error.message}. Retrying…` : 'The log stream broke off. Resuming…';
+        },
+      });
+    } catch (error) {
+      if (!isAbort(error)) logStatus.textContent = `The log stream failed: ${error.message}.`;
     }
 
     function appendChunk(chunk) {
