@@ -23,8 +23,16 @@ public abstract class ContractClient(IWeb3 web3, string address)
         where TMessage : FunctionMessage, new()
     {
         var what = FunctionName<TMessage>();
-        var receipt = await Guard(what, () => Web3.Eth.GetContractTransactionHandler<TMessage>()
-            .SendRequestAndWaitForReceiptAsync(Address, message, cancellationToken)).ConfigureAwait(false);
+        var handler = Web3.Eth.GetContractTransactionHandler<TMessage>();
+        if (message.Gas is null)
+        {
+            // Headroom over the estimate: with concurrent sends from one account the state can change between the
+            // estimate and the execution (a storage slot going from zero to non-zero costs 20k more), and a
+            // transaction that runs out of gas reverts without a reason.
+            var estimate = await Guard(what, () => handler.EstimateGasAsync(Address, message)).ConfigureAwait(false);
+            message.Gas = new Nethereum.Hex.HexTypes.HexBigInteger(estimate.Value * 5 / 4 + 25_000);
+        }
+        var receipt = await Guard(what, () => handler.SendRequestAndWaitForReceiptAsync(Address, message, cancellationToken)).ConfigureAwait(false);
         return TxOutcome.From(receipt, what);
     }
 

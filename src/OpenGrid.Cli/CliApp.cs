@@ -29,6 +29,10 @@ internal static class CliApp
             MarketCommand.Create(ctx),
             ValidateCommand.Create(ctx),
             ProviderCommand.Create(ctx),
+            BalanceCommand.Create(ctx),
+            DepositCommand.Create(ctx),
+            WithdrawCommand.Create(ctx),
+            EarningsCommand.Create(ctx),
         };
         var help = CommandHelp.Install(root);
         root.SetAction(parseResult => help.Invoke(parseResult));
@@ -37,10 +41,12 @@ internal static class CliApp
             "og submit examples/hello/job.yaml --follow  # run a job, print its logs as it runs",
             "og jobs                                     # your jobs",
             "og get <id> -o results                      # download its outputs, checked against their CIDs",
+            "og balance                                  # your escrow and earnings (og deposit, og withdraw)",
             "og <command> --help                         # more about a command",
             "",
             "Exit codes: 0 ok, 1 job failed or other failure, 2 invalid input, 3 not found, 4 auth, 5 coordinator",
-            "unreachable, 6 conflict, 7 integrity failure, 124 job timed out, 130 cancelled or interrupted.");
+            "unreachable, 6 conflict, 7 integrity failure, 8 not enough in escrow, 124 job timed out, 130 cancelled",
+            "or interrupted.");
         return root;
     }
 

@@ -19,14 +19,17 @@ internal sealed class CliContext(TextWriter stdout, TextWriter stderr, CliEnviro
     /// <summary>The coordinator this command talks to (see <see cref="GridDiscovery"/>) and a client signed in as the account.</summary>
     public OpenGridClient Connect(string? coordinatorOption) => CreateClient(GridDiscovery.Resolve(coordinatorOption, env).Url);
 
-    public OpenGridClient CreateClient(Uri coordinator)
+    public OpenGridClient CreateClient(Uri coordinator) => CreateClient(coordinator, LoadIdentity());
+
+    /// <summary>A client signed in as <paramref name="identity"/> (og dev reads its providers' balances this way).</summary>
+    public OpenGridClient CreateClient(Uri coordinator, Identity identity)
     {
         var injected = env.HttpHandlerFactory?.Invoke();
         var handler = injected ?? new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(10) };
         // No overall timeout: log streams and large transfers last as long as they need; Ctrl-C cancels.
         var http = new HttpClient(handler, disposeHandler: injected is null) { BaseAddress = coordinator, Timeout = Timeout.InfiniteTimeSpan };
         _httpClients.Add(http);
-        return new OpenGridClient(http, LoadIdentity());
+        return new OpenGridClient(http, identity);
     }
 
     private Identity LoadIdentity()

@@ -19,6 +19,10 @@ public sealed record DevChainOptions
     /// <summary>When set, anvil loads and saves its state here (<c>--state</c>), so a restart keeps contracts and balances.</summary>
     public string? StateFile { get; init; }
 
+    /// <summary>With <see cref="StateFile"/>: also save the state this often (<c>--state-interval</c>), so a killed
+    /// anvil loses at most this much. Null saves on a clean exit only.</summary>
+    public TimeSpan? StateInterval { get; init; }
+
     public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(20);
 }
 
@@ -70,6 +74,11 @@ public sealed partial class DevChain : IAsyncDisposable
         {
             start.ArgumentList.Add("--state");
             start.ArgumentList.Add(options.StateFile);
+            if (options.StateInterval is { } interval)
+            {
+                start.ArgumentList.Add("--state-interval");
+                start.ArgumentList.Add(Math.Max(1, (long)Math.Ceiling(interval.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
         }
 
         var listening = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -21,7 +21,7 @@ internal static class DevCommand
         };
         var noExample = new Option<bool>("--no-example") { Description = "Do not run examples/hello once the grid is up." };
         var command = new Command("dev",
-            "Start a local grid (coordinator + two providers) and run examples/hello through it.")
+            "Start a local grid (coordinator + two providers + a dev chain) and run examples/hello through it.")
         {
             data, port, noExample,
         };
@@ -29,7 +29,10 @@ internal static class DevCommand
             "Start a local grid: a coordinator and two provider agents as separate processes on 127.0.0.1, with their " +
             "data and logs under one folder (coordinator.log, provider-N.log). Runs examples/hello through it (its " +
             "logs, then its output file), prints the URLs, and keeps running until Ctrl-C, which stops everything it " +
-            "started. Other og commands in this folder or with the same $OPENGRID_HOME find the grid without flags. " +
+            "started. With anvil installed (cd contracts && npm ci; ./og does it) payments are on: a local chain with " +
+            "the escrow contracts (state under <data>/chain, kept across restarts), your account funded with test USDC " +
+            "and both providers bonded; the example is paid for and og dev prints both sides' balances. " +
+            "Other og commands in this folder or with the same $OPENGRID_HOME find the grid without flags. " +
             "Exits 6 if a grid already runs on the same data folder, 1 if one of its processes dies.");
         CommandHelp.Examples(command,
             "og dev                               # then, in another terminal: og submit examples/hello/job.yaml -f",

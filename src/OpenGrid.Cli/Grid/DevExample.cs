@@ -1,6 +1,7 @@
 using OpenGrid.Cli.Commands;
 using OpenGrid.Cli.Jobs;
 using OpenGrid.Cli.Output;
+using OpenGrid.Protocol.Api;
 using OpenGrid.Protocol.Client;
 
 namespace OpenGrid.Cli.Grid;
@@ -8,21 +9,22 @@ namespace OpenGrid.Cli.Grid;
 /// <summary>
 /// The first thing <c>og dev</c> does on a fresh grid: runs <c>examples/hello</c> exactly as <c>og submit --follow</c>
 /// would, downloads its outputs as <c>og get</c> would into <c>&lt;data&gt;/hello-output/</c>, and prints them.
-/// A failing example is reported and the grid keeps running, so its logs can be looked at.
+/// A failing example is reported and the grid keeps running, so its logs can be looked at. Returns the job when it
+/// succeeded, else null.
 /// </summary>
 internal static class DevExample
 {
     public const string SpecPath = "examples/hello/job.yaml";
     private const long MaxPrintedBytes = 64 * 1024;
 
-    public static async Task RunAsync(CliContext ctx, OpenGridClient client, string dataDir, CancellationToken ct)
+    public static async Task<JobView?> RunAsync(CliContext ctx, OpenGridClient client, string dataDir, CancellationToken ct)
     {
         var root = DevGridPaths.RepositoryRoot(ctx.Env);
         var specPath = root is null ? null : Path.Combine(root, SpecPath);
         if (specPath is null || !File.Exists(specPath))
         {
             ctx.Error($"skipping the example: {SpecPath} not found (run og dev from the repository, or pass --no-example)");
-            return;
+            return null;
         }
 
         var shown = Formats.DisplayPath(specPath, ctx.Env.CurrentDirectory);
@@ -39,14 +41,16 @@ internal static class DevExample
             if (end?.State != "succeeded")
             {
                 ctx.Error($"the example did not succeed; the grid keeps running — see the provider logs in {dataDir}");
-                return;
+                return null;
             }
 
             var folder = Path.Combine(dataDir, "hello-output");
             ctx.Stdout.WriteLine($"fetching its outputs: og get {job.Id} -o {Formats.DisplayPath(folder, ctx.Env.CurrentDirectory)}");
-            var files = await OutputDownloader.DownloadAsync(ctx, client, await client.GetJobAsync(job.Id, ct), folder, ct);
+            var finished = await client.GetJobAsync(job.Id, ct);
+            var files = await OutputDownloader.DownloadAsync(ctx, client, finished, folder, ct);
             foreach (var file in files)
                 Print(ctx, file);
+            return finished;
         }
         catch (Exception e) when (e is CliException or SpecInvalidException or OpenGridApiException)
         {
@@ -64,6 +68,7 @@ internal static class DevExample
                     ApiErrors.Report(ctx, api);
                     break;
             }
+            return null;
         }
     }
 

@@ -10,9 +10,9 @@ namespace OpenGrid.Cli.Grid;
 internal sealed record DevGridOptions(string DataDir, int Port, bool RunExample);
 
 /// <summary>
-/// <c>og dev</c>: starts a coordinator and two provider agents as child processes on loopback, waits until they are
-/// ready, runs the example, then supervises them until Ctrl-C (stop everything, exit 0) or until one dies (stop the
-/// rest, exit 1). While it runs, <c>&lt;data&gt;/grid.json</c> and <c>$OPENGRID_HOME/dev-grid.json</c> say where it is.
+/// <c>og dev</c>: starts a local chain (anvil, when installed: <see cref="DevPayments"/>), a coordinator settling on it
+/// and two provider agents as child processes on loopback, waits until they are ready, runs the example and shows
+/// what it cost, then supervises them until Ctrl-C (stop everything, exit 0) or until one dies (stop the rest, exit 1). While it runs, <c>&lt;data&gt;/grid.json</c> and <c>$OPENGRID_HOME/dev-grid.json</c> say where it is.
 /// </summary>
 internal sealed class DevGrid : IAsyncDisposable
 {
@@ -27,6 +27,7 @@ internal sealed class DevGrid : IAsyncDisposable
     private readonly GridRegistration _registration;
     private readonly List<ChildProcess> _providers = [];
     private ChildProcess? _coordinator;
+    private DevPayments? _payments;
 
     private DevGrid(CliContext ctx, DevGridOptions options)
     {
@@ -65,6 +66,7 @@ internal sealed class DevGrid : IAsyncDisposable
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, childExited.Token);
         try
         {
+            _payments = await StartPaymentsAsync(linked.Token);
             var url = await StartCoordinatorAsync(dotnet, coordinatorDll, linked.Token);
             var client = _ctx.CreateClient(url);
             var providers = await StartProvidersAsync(dotnet, ogDll, url, client, linked.Token);
@@ -79,9 +81,9 @@ internal sealed class DevGrid : IAsyncDisposable
                     // The grid already stopped.
                 }
             }, TaskScheduler.Default);
-            if (_options.RunExample)
-                await DevExample.RunAsync(_ctx, client, _options.DataDir, linked.Token);
-            DevGridBanner.Write(_ctx, url, _options.DataDir, _coordinator!, providers);
+            if (_options.RunExample && await DevExample.RunAsync(_ctx, client, _options.DataDir, linked.Token) is { } hello && _payments is not null)
+                await _payments.PrintBalancesAsync(_ctx, url, hello, [.. providers.Select(p => (p.Name, ProviderHome(p.Name)))], linked.Token);
+            DevGridBanner.Write(_ctx, url, _options.DataDir, _coordinator!, providers, _payments);
             await Task.Delay(Timeout.Infinite, linked.Token);
         }
         catch (OperationCanceledException) when (linked.IsCancellationRequested)
@@ -115,7 +117,8 @@ internal sealed class DevGrid : IAsyncDisposable
         _ctx.Stdout.WriteLine($"starting the coordinator on {url} (log: {Path.Combine(_options.DataDir, "coordinator.log")})");
         _coordinator = ChildProcess.Start(
             "coordinator", dotnet,
-            [dll, "--urls", $"http://127.0.0.1:{port}", $"--Coordinator:DataDir={Path.Combine(_options.DataDir, "coordinator")}"],
+            [dll, "--urls", $"http://127.0.0.1:{port}", $"--Coordinator:DataDir={Path.Combine(_options.DataDir, "coordinator")}",
+                .. _payments?.CoordinatorArguments ?? []],
             new Dictionary<string, string>(),
             workingDirectory: Path.GetDirectoryName(dll)!, // its content root, where appsettings.json is
             logPath: Path.Combine(_options.DataDir, "coordinator.log"));
@@ -143,8 +146,8 @@ internal sealed class DevGrid : IAsyncDisposable
         var providers = new List<DevProvider>();
         for (var n = 1; n <= ProviderCount; n++)
         {
-            var home = Path.Combine(_options.DataDir, $"provider-{n}");
             var name = $"dev-provider-{n}";
+            var home = ProviderHome(name);
             // Create its key now, so we know the address it will register with.
             var address = KeyStore.LoadOrCreate(home).Address.Value;
             var logPath = Path.Combine(_options.DataDir, $"provider-{n}.log");
@@ -177,6 +180,24 @@ internal sealed class DevGrid : IAsyncDisposable
             }, ct);
         }
         return providers;
+    }
+
+    /// <summary>The provider's account home: <c>&lt;data&gt;/provider-N</c> for <c>dev-provider-N</c>.</summary>
+    private string ProviderHome(string name) => Path.Combine(_options.DataDir, name["dev-".Length..]);
+
+    /// <summary>The dev chain, or null when payments are off (anvil missing or failing: the grid runs without them).</summary>
+    private async Task<DevPayments?> StartPaymentsAsync(CancellationToken ct)
+    {
+        var homes = Enumerable.Range(1, ProviderCount).Select(n => ProviderHome($"dev-provider-{n}")).ToList();
+        try
+        {
+            return await DevPayments.StartAsync(_ctx, _options.DataDir, homes, ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            _ctx.Error($"payments are off: the dev chain did not start: {e.Message}");
+            return null;
+        }
     }
 
     /// <summary>
@@ -218,12 +239,15 @@ internal sealed class DevGrid : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    /// <summary>Stops providers first (so they finish their jobs' teardown while the coordinator still listens), then the coordinator.</summary>
+    /// <summary>Stops providers first (so they finish their jobs' teardown while the coordinator still listens), then
+    /// the coordinator, then the chain.</summary>
     public async ValueTask DisposeAsync()
     {
         await Task.WhenAll(_providers.Select(p => p.StopAsync(StopGrace)));
         if (_coordinator is not null)
             await _coordinator.StopAsync(StopGrace);
+        if (_payments is not null)
+            await _payments.DisposeAsync();
         foreach (var child in Children)
             await child.DisposeAsync();
         _registration.Delete();

@@ -3,7 +3,7 @@ namespace OpenGrid.Cli.Grid;
 /// <summary>What <c>og dev</c> prints once the grid is up: its URLs, processes, logs and how to use it.</summary>
 internal static class DevGridBanner
 {
-    public static void Write(CliContext ctx, Uri url, string dataDir, ChildProcess coordinator, IReadOnlyList<DevProvider> providers)
+    public static void Write(CliContext ctx, Uri url, string dataDir, ChildProcess coordinator, IReadOnlyList<DevProvider> providers, DevPayments? payments)
     {
         var w = ctx.Stdout;
         var api = url.GetLeftPart(UriPartial.Authority);
@@ -14,12 +14,17 @@ internal static class DevGridBanner
         w.WriteLine($"  providers    {api}/v1/providers");
         foreach (var p in providers)
             w.WriteLine($"               {p.Name}  {p.Address}  (pid {p.Process.Pid}, log {p.Process.LogPath})");
+        w.WriteLine(payments is null
+            ? "  chain        off (payments need anvil: cd contracts && npm ci)"
+            : $"  chain        {payments.RpcUrl}  (anvil pid {payments.Pid}, chain id 31337, escrow {payments.Addresses.Escrow})");
         w.WriteLine($"  data         {dataDir}");
         w.WriteLine();
         w.WriteLine("Use it from another terminal (og finds this grid without flags):");
         w.WriteLine("  ./og providers");
         w.WriteLine("  ./og submit examples/hello/job.yaml --follow");
         w.WriteLine("  ./og jobs");
+        if (payments is not null)
+            w.WriteLine("  ./og balance");
         w.WriteLine($"  curl {api}/v1/info");
         w.WriteLine();
         w.WriteLine("Press Ctrl-C to stop the grid.");

@@ -53,9 +53,10 @@ public static class CoordinatorHosting
         services.AddSingleton(new Matcher());
         services.AddSingleton<OrderBook>();
         services.AddSingleton<SchedulerWorker>();
+        // Hosted services start in registration order: the schema first, then the workers that read it.
+        services.AddHostedService<StoreInitializer>();
         services.AddHostedService(sp => sp.GetRequiredService<SchedulerWorker>());
         services.AddHostedService<LeaseMonitor>();
-        services.AddHostedService<StoreInitializer>();
         AddSettlement(services);
         return builder;
     }

@@ -1,0 +1,213 @@
+using System.Globalization;
+using System.Text.Json;
+using Nethereum.Hex.HexTypes;
+using Nethereum.JsonRpc.Client;
+using OpenGrid.Chain;
+using OpenGrid.Chain.Dev;
+using OpenGrid.Cli.Output;
+using OpenGrid.Core;
+using OpenGrid.Protocol.Api;
+using OpenGrid.Protocol.Client;
+using OpenGrid.Protocol.Identity;
+
+namespace OpenGrid.Cli.Grid;
+
+/// <summary>
+/// Payments for <c>og dev</c>: a local anvil (state in <c>&lt;data&gt;/chain/</c>, kept across restarts), the contracts
+/// deployed once, the dev requester funded (wallet and escrow) and both dev providers bonded, and the settings that
+/// switch settlement on in the coordinator. Dev account 0 deploys, 1 is the coordinator's operator key, 2 the treasury.
+/// </summary>
+internal sealed class DevPayments : IAsyncDisposable
+{
+    private const int AdminIndex = 0, CoordinatorIndex = 1, TreasuryIndex = 2;
+    private static readonly TokenAmount RequesterMint = TokenAmount.FromBaseUnits(1_000 * TokenAmount.UnitsPerToken);
+    private static readonly TokenAmount RequesterDeposit = TokenAmount.FromBaseUnits(100 * TokenAmount.UnitsPerToken);
+    private static readonly TimeSpan SettleTimeout = TimeSpan.FromSeconds(30);
+    private static readonly CancellationToken None = CancellationToken.None;
+
+    private readonly DevChain _chain;
+
+    private DevPayments(DevChain chain, ChainDeployment addresses, string keyFile)
+    {
+        _chain = chain;
+        Addresses = addresses;
+        KeyFile = keyFile;
+    }
+
+    public ChainDeployment Addresses { get; }
+    public string KeyFile { get; }
+    public string RpcUrl => _chain.RpcUrl;
+    public int Pid => _chain.ProcessId;
+
+    /// <summary>The coordinator's command-line settings that switch settlement on.</summary>
+    public IEnumerable<string> CoordinatorArguments =>
+    [
+        $"--Coordinator:Chain:RpcUrl={_chain.RpcUrl}",
+        $"--Coordinator:Chain:ChainId={DevChain.ChainId.ToString(CultureInfo.InvariantCulture)}",
+        $"--Coordinator:Chain:TokenAddress={Addresses.Token}",
+        $"--Coordinator:Chain:EscrowAddress={Addresses.Escrow}",
+        $"--Coordinator:Chain:RegistryAddress={Addresses.Registry}",
+        $"--Coordinator:Chain:ReputationAddress={Addresses.Reputation}",
+        $"--Coordinator:Chain:KeyFile={KeyFile}",
+    ];
+
+    /// <summary>
+    /// Starts anvil and sets everything up; null (payments off, said on screen) when anvil is not installed, so that
+    /// og dev still runs without it.
+    /// </summary>
+    public static async Task<DevPayments?> StartAsync(CliContext ctx, string dataDir, IReadOnlyList<string> providerHomes, CancellationToken ct)
+    {
+        try
+        {
+            DevChain.LocateAnvil();
+        }
+        catch (FileNotFoundException e)
+        {
+            ctx.Stdout.WriteLine($"payments are off: {e.Message}");
+            return null;
+        }
+
+        var dir = Path.Combine(dataDir, "chain");
+        Directory.CreateDirectory(dir);
+        var chain = await DevChain.StartAsync(new DevChainOptions
+        {
+            StateFile = Path.Combine(dir, "anvil-state.json"),
+            StateInterval = TimeSpan.FromSeconds(1),
+        }, ct);
+        try
+        {
+            ctx.Stdout.WriteLine($"started anvil on {chain.RpcUrl} (pid {chain.ProcessId}, state in {dir})");
+            var addresses = await DeployOnceAsync(ctx, chain, Path.Combine(dir, "deployment.json"), ct);
+            var keyFile = Path.Combine(dir, "coordinator-key.json");
+            WriteKeyFile(keyFile, chain.PrivateKeys[CoordinatorIndex]);
+            var payments = new DevPayments(chain, addresses, keyFile);
+            await payments.FundRequesterAsync(ctx, ctx.Env.Home, ct);
+            foreach (var home in providerHomes)
+                await payments.BondProviderAsync(ctx, home, ct);
+            return payments;
+        }
+        catch
+        {
+            await chain.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Waits until the example job's lease is closed on chain (nothing locked, the provider paid), then prints
+    /// <c>og balance</c> for the requester and the provider that ran it.
+    /// </summary>
+    public async Task PrintBalancesAsync(CliContext ctx, Uri coordinator, JobView job, IReadOnlyList<(string Name, string Home)> providers, CancellationToken ct)
+    {
+        var requester = ctx.CreateClient(coordinator);
+        var ran = providers.FirstOrDefault(p => string.Equals(KeyStore.LoadOrCreate(p.Home).Address.Value, job.Provider, StringComparison.OrdinalIgnoreCase));
+        var provider = ran.Home is null ? null : ctx.CreateClient(coordinator, KeyStore.LoadOrCreate(ran.Home));
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(SettleTimeout);
+        BalanceView mine, theirs;
+        try
+        {
+            while (true)
+            {
+                mine = await requester.GetBalanceAsync(timeout.Token);
+                theirs = provider is null ? mine : await provider.GetBalanceAsync(timeout.Token);
+                if (mine.Locked == "0.000000" && (provider is null || theirs.Earnings != "0.000000"))
+                    break;
+                await Task.Delay(TimeSpan.FromMilliseconds(200), timeout.Token);
+            }
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            ctx.Error($"the example's payment did not settle within {SettleTimeout.TotalSeconds:0} s; see the coordinator log");
+            return;
+        }
+        ctx.Stdout.WriteLine();
+        ctx.Stdout.WriteLine($"the example is paid for: og balance (you, the requester)");
+        BalancePrinter.Write(ctx.Stdout, mine, "  ");
+        if (provider is not null)
+        {
+            ctx.Stdout.WriteLine($"og balance as {ran.Name} (OPENGRID_HOME={Formats.DisplayPath(ran.Home!, ctx.Env.CurrentDirectory)})");
+            BalancePrinter.Write(ctx.Stdout, theirs, "  ");
+        }
+    }
+
+    private static async Task<ChainDeployment> DeployOnceAsync(CliContext ctx, DevChain chain, string file, CancellationToken ct)
+    {
+        if (File.Exists(file))
+        {
+            var saved = JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllText(file));
+            if (saved is not null && saved.TryGetValue("escrow", out var escrow))
+            {
+                var code = await chain.Web3(AdminIndex).Eth.GetCode.SendRequestAsync(escrow).WaitAsync(ct);
+                if (code is { Length: > 2 })
+                    return new ChainDeployment(saved["token"], escrow, saved["registry"], saved["reputation"]);
+            }
+        }
+        var plan = new DeploymentPlan(chain.Account(TreasuryIndex).Address, chain.Account(CoordinatorIndex).Address);
+        var deployed = (await ChainDeployer.DeployAsync(chain.Web3(AdminIndex), plan, ct)).Addresses;
+        File.WriteAllText(file, JsonSerializer.Serialize(new Dictionary<string, string>
+        {
+            ["token"] = deployed.Token, ["escrow"] = deployed.Escrow, ["registry"] = deployed.Registry, ["reputation"] = deployed.Reputation,
+        }));
+        ctx.Stdout.WriteLine($"deployed the contracts: escrow {deployed.Escrow}, token {deployed.Token}");
+        return deployed;
+    }
+
+    /// <summary>Tops the requester up to 100 USDC in escrow (and 1000 in its wallet, for og deposit) when it has less.</summary>
+    private async Task FundRequesterAsync(CliContext ctx, string home, CancellationToken ct)
+    {
+        var (requester, contracts) = await AccountAsync(home, ct);
+        var balances = await contracts.Escrow.GetBalancesAsync(requester.Address.Value, ct);
+        if (balances.Available.CompareTo(RequesterDeposit) >= 0)
+            return;
+        await contracts.Token.MintAsync(requester.Address.Value, RequesterMint, ct);
+        await contracts.Token.ApproveAsync(contracts.Escrow.Address, RequesterDeposit, ct);
+        await contracts.Escrow.DepositAsync(RequesterDeposit, ct);
+        ctx.Stdout.WriteLine($"funded the dev requester {requester.Address}: {RequesterDeposit} USDC in escrow, more in its wallet");
+    }
+
+    private async Task BondProviderAsync(CliContext ctx, string home, CancellationToken ct)
+    {
+        var (provider, contracts) = await AccountAsync(home, ct);
+        if (await contracts.Registry.IsBondedAsync(provider.Address.Value, ct))
+            return;
+        var minBond = await contracts.Registry.MinBondAsync(ct);
+        await contracts.Token.MintAsync(provider.Address.Value, minBond, ct);
+        await contracts.Token.ApproveAsync(contracts.Registry.Address, minBond, ct);
+        await contracts.Registry.BondAsync(minBond, ct);
+        ctx.Stdout.WriteLine($"bonded the dev provider {provider.Address}: {minBond} USDC");
+    }
+
+    /// <summary>The og account in <paramref name="home"/> (its key.json, created if missing) with 100 ETH for gas, and
+    /// contract clients signing as it.</summary>
+    private async Task<(Identity Identity, ChainContracts Contracts)> AccountAsync(string home, CancellationToken ct)
+    {
+        var identity = KeyStore.LoadOrCreate(home);
+        await _chain.Web3(AdminIndex).Client.SendRequestAsync(new RpcRequest(1, "anvil_setBalance", identity.Address.Value,
+            new HexBigInteger(System.Numerics.BigInteger.Pow(10, 20)).HexValue)).WaitAsync(ct);
+        var account = ChainKeyFile.Load(Path.Combine(home, KeyStore.KeyFileName), DevChain.ChainId);
+        return (identity, ChainContracts.At(ChainConnection.CreateWeb3(account, _chain.RpcUrl), Addresses));
+    }
+
+    private static void WriteKeyFile(string path, string privateKey)
+    {
+        using var stream = new FileStream(path, new FileStreamOptions
+        {
+            Mode = FileMode.Create,
+            Access = FileAccess.Write,
+            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+        });
+        JsonSerializer.Serialize(stream, new Dictionary<string, string> { ["privateKey"] = privateKey });
+    }
+
+    /// <summary>Stops anvil politely (SIGTERM, so it saves its state), then for good.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (ProcessSignals.Terminate(_chain.ProcessId))
+        {
+            for (var i = 0; i < 30 && ProcessSignals.IsAlive(_chain.ProcessId); i++)
+                await Task.Delay(TimeSpan.FromMilliseconds(100), None);
+        }
+        await _chain.DisposeAsync();
+    }
+}

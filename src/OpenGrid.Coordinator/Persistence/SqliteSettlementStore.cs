@@ -1,0 +1,168 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+using OpenGrid.Coordinator.Settlement;
+using OpenGrid.Core;
+using OpenGrid.Core.Jobs;
+
+namespace OpenGrid.Coordinator.Persistence;
+
+/// <summary><see cref="ISettlementStore"/> over the coordinator's SQLite file (the same one as the jobs).</summary>
+public sealed class SqliteSettlementStore(string connectionString) : ISettlementStore
+{
+    private const string Columns = """
+        id, job_id, attempt, action, requester, provider, rate_per_hour, cap, seconds, mode, state, failures,
+        next_try_at, tx_hash, gas_used, note
+        """;
+
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+
+    public static SqliteSettlementStore ForFile(string path) =>
+        new(new SqliteConnectionStringBuilder { DataSource = path, Pooling = true }.ToString());
+
+    public async Task InitializeAsync(CancellationToken ct)
+    {
+        await using var c = await OpenAsync(ct);
+        await ExecAsync(c, null, "PRAGMA journal_mode=WAL;", ct);
+        await ExecAsync(c, null, SqliteSchema.Settlement, ct);
+    }
+
+    public Task<DateTimeOffset> EnabledSinceAsync(DateTimeOffset now, CancellationToken ct) =>
+        WriteAsync(async (c, tx) =>
+        {
+            await ExecAsync(c, tx, "INSERT OR IGNORE INTO settlement_meta(key, value) VALUES ('enabled_since', $at)", ct, ("$at", Time(now)));
+            await using var cmd = Command(c, tx, "SELECT value FROM settlement_meta WHERE key = 'enabled_since'");
+            return ParseTime((string)(await cmd.ExecuteScalarAsync(ct))!);
+        }, ct);
+
+    public Task AddAsync(IReadOnlyList<SettlementIntent> intents, DateTimeOffset now, CancellationToken ct) =>
+        WriteAsync(async (c, tx) =>
+        {
+            foreach (var i in intents)
+            {
+                await ExecAsync(c, tx, """
+                    INSERT OR IGNORE INTO settlement_intents(job_id, attempt, action, lease_id, requester, provider,
+                      rate_per_hour, cap, seconds, mode, state, created_at, updated_at)
+                    VALUES ($job, $attempt, $action, $lease, $requester, $provider, $rate, $cap, $seconds, $mode, 'pending', $at, $at)
+                    """, ct,
+                    ("$job", i.Job.ToString()), ("$attempt", i.Attempt), ("$action", i.Action.ToWire()), ("$lease", i.LeaseId.Hex),
+                    ("$requester", i.Requester.Value), ("$provider", i.Provider.Value), ("$rate", i.RatePerHour.BaseUnits),
+                    ("$cap", i.Cap.BaseUnits), ("$seconds", checked((long)i.Seconds)), ("$mode", i.Mode.ToWire()), ("$at", Time(now)));
+            }
+            return 0;
+        }, ct);
+
+    public async Task<IReadOnlyList<SettlementIntent>> ListUnfinishedAsync(int limit, CancellationToken ct)
+    {
+        await using var c = await OpenAsync(ct);
+        return await QueryAsync(c, $"SELECT {Columns} FROM settlement_intents WHERE state IN ('pending', 'sent') ORDER BY id LIMIT $limit", ct,
+            ("$limit", limit));
+    }
+
+    public async Task<IReadOnlyList<SettlementIntent>> ListForJobAsync(JobId job, CancellationToken ct)
+    {
+        await using var c = await OpenAsync(ct);
+        return await QueryAsync(c, $"SELECT {Columns} FROM settlement_intents WHERE job_id = $job ORDER BY id", ct, ("$job", job.ToString()));
+    }
+
+    public async Task<IReadOnlyList<SettlementIntent>> ListOpensWithoutCloseAsync(CancellationToken ct)
+    {
+        await using var c = await OpenAsync(ct);
+        return await QueryAsync(c, $"""
+            SELECT {Columns} FROM settlement_intents o WHERE o.action = 'open' AND NOT EXISTS (
+              SELECT 1 FROM settlement_intents x WHERE x.job_id = o.job_id AND x.attempt = o.attempt AND x.action = 'close')
+            ORDER BY o.id
+            """, ct);
+    }
+
+    public Task MarkSentAsync(long id, DateTimeOffset now, CancellationToken ct) =>
+        UpdateAsync(id, "state = 'sent', updated_at = $at", now, ct);
+
+    public Task MarkDoneAsync(long id, string? txHash, long? gasUsed, string note, DateTimeOffset now, CancellationToken ct) =>
+        UpdateAsync(id, "state = 'done', next_try_at = NULL, tx_hash = COALESCE($tx, tx_hash), gas_used = COALESCE($gas, gas_used), note = $note, updated_at = $at",
+            now, ct, ("$tx", txHash), ("$gas", gasUsed), ("$note", note));
+
+    public Task MarkFailedAsync(long id, string note, DateTimeOffset now, CancellationToken ct) =>
+        UpdateAsync(id, "state = 'failed', next_try_at = NULL, note = $note, updated_at = $at", now, ct, ("$note", note));
+
+    public Task ScheduleRetryAsync(long id, DateTimeOffset nextTryAt, string note, DateTimeOffset now, CancellationToken ct) =>
+        UpdateAsync(id, "failures = failures + 1, next_try_at = $next, note = $note, updated_at = $at", now, ct,
+            ("$next", Time(nextTryAt)), ("$note", note));
+
+    private Task UpdateAsync(long id, string set, DateTimeOffset now, CancellationToken ct, params (string, object?)[] args) =>
+        WriteAsync(async (c, tx) => await ExecAsync(c, tx, $"UPDATE settlement_intents SET {set} WHERE id = $id", ct,
+            [("$id", id), ("$at", Time(now)), .. args]), ct);
+
+    private static async Task<IReadOnlyList<SettlementIntent>> QueryAsync(SqliteConnection c, string sql, CancellationToken ct, params (string, object?)[] args)
+    {
+        await using var cmd = Command(c, null, sql, args);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        var list = new List<SettlementIntent>();
+        while (await r.ReadAsync(ct))
+        {
+            list.Add(new SettlementIntent(
+                r.GetInt64(0),
+                JobId.TryParse(r.GetString(1), out var job) ? job : throw new InvalidDataException($"settlement intent {r.GetInt64(0)} has job id '{r.GetString(1)}'"),
+                r.GetInt32(2),
+                SettlementNames.ParseAction(r.GetString(3)),
+                Address.Parse(r.GetString(4)),
+                Address.Parse(r.GetString(5)),
+                TokenAmount.FromBaseUnits(r.GetInt64(6)),
+                TokenAmount.FromBaseUnits(r.GetInt64(7)),
+                checked((ulong)r.GetInt64(8)),
+                SettlementNames.ParseMode(r.GetString(9)),
+                SettlementNames.ParseState(r.GetString(10)),
+                r.GetInt32(11),
+                r.IsDBNull(12) ? null : ParseTime(r.GetString(12)),
+                r.IsDBNull(13) ? null : r.GetString(13),
+                r.IsDBNull(14) ? null : r.GetInt64(14),
+                r.IsDBNull(15) ? null : r.GetString(15)));
+        }
+        return list;
+    }
+
+    private async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> work, CancellationToken ct)
+    {
+        await _writeLock.WaitAsync(ct);
+        try
+        {
+            await using var c = await OpenAsync(ct);
+            await using var tx = (SqliteTransaction)await c.BeginTransactionAsync(ct);
+            var result = await work(c, tx);
+            await tx.CommitAsync(ct);
+            return result;
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    private async Task<SqliteConnection> OpenAsync(CancellationToken ct)
+    {
+        var c = new SqliteConnection(connectionString);
+        await c.OpenAsync(ct);
+        await ExecAsync(c, null, "PRAGMA busy_timeout = 5000;", ct);
+        return c;
+    }
+
+    private static async Task<int> ExecAsync(SqliteConnection c, SqliteTransaction? tx, string sql, CancellationToken ct, params (string, object?)[] args)
+    {
+        await using var cmd = Command(c, tx, sql, args);
+        return await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    private static SqliteCommand Command(SqliteConnection c, SqliteTransaction? tx, string sql, params (string Name, object? Value)[] args)
+    {
+        var cmd = c.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = sql;
+        foreach (var (n, v) in args)
+            cmd.Parameters.AddWithValue(n, v ?? DBNull.Value);
+        return cmd;
+    }
+
+    private static string Time(DateTimeOffset t) => t.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
+
+    private static DateTimeOffset ParseTime(string s) =>
+        DateTimeOffset.Parse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
+}

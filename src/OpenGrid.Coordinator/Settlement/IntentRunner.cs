@@ -1,0 +1,152 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+using OpenGrid.Chain;
+using OpenGrid.Chain.Escrow;
+using OpenGrid.Coordinator.Persistence;
+using OpenGrid.Core.Jobs;
+
+namespace OpenGrid.Coordinator.Settlement;
+
+/// <summary>An intent the contract refused for good, and why.</summary>
+public sealed record RefusedIntent(SettlementIntent Intent, string Code, string Reason);
+
+/// <summary>What one pass did: intents finished (done or refused), and those refused.</summary>
+public sealed record RunReport(int Finished, IReadOnlyList<RefusedIntent> Refused);
+
+/// <summary>
+/// Drives due intents onto the chain, each job's in the order they were written, several jobs at once. Every send
+/// is recorded before it goes out (<c>sent</c>); an intent found <c>sent</c> — the coordinator stopped, or an RPC
+/// call failed or timed out after sending — is checked against the lease on chain before anything is sent again,
+/// and the contract's own replay guards turn a duplicate that slips through into a revert that counts as done.
+/// So each action takes effect exactly once.
+/// </summary>
+public sealed partial class IntentRunner(
+    ISettlementStore store,
+    SettlementChain chain,
+    SettlementSignal signal,
+    IOptions<SettlementOptions> options,
+    TimeProvider time,
+    ILogger<IntentRunner> log)
+{
+    private const int BatchLimit = 1000;
+
+    /// <summary>Reverts that mean the action already took effect (sent twice, or overtaken by the lease's end).</summary>
+    private static readonly HashSet<string> AlreadyDone = ["chain.lease_already_exists", "chain.seconds_not_increasing", "chain.lease_not_open"];
+
+    private enum Outcome { Done, Refused, Retry }
+
+    /// <summary>One pass over the unfinished intents whose retry time has come.</summary>
+    /// <exception cref="Exception">The chain could not be connected to, or the store failed: the caller backs off.</exception>
+    public async Task<RunReport> RunDueAsync(CancellationToken ct)
+    {
+        var unfinished = await store.ListUnfinishedAsync(BatchLimit, ct);
+        if (unfinished.Count == 0)
+            return new RunReport(0, []);
+        var session = await chain.ConnectAsync(ct);
+        var now = time.GetUtcNow();
+        var lanes = unfinished.GroupBy(i => i.Job)
+            .Select(g => g.ToList())
+            .Where(lane => lane[0].NextTryAt is not { } next || next <= now)
+            .ToList();
+        var finished = 0;
+        var refused = new ConcurrentBag<RefusedIntent>();
+        await Parallel.ForEachAsync(lanes, new ParallelOptions { MaxDegreeOfParallelism = options.Value.Concurrency, CancellationToken = ct },
+            async (lane, token) =>
+            {
+                foreach (var intent in lane)
+                {
+                    var (outcome, refusal) = await RunOneAsync(session, intent, token);
+                    if (outcome == Outcome.Retry)
+                        break;
+                    if (refusal is not null)
+                        refused.Add(refusal);
+                    Interlocked.Increment(ref finished);
+                    signal.Progress();
+                }
+            });
+        return new RunReport(finished, [.. refused]);
+    }
+
+    private async Task<(Outcome, RefusedIntent?)> RunOneAsync(ChainSession session, SettlementIntent intent, CancellationToken ct)
+    {
+        try
+        {
+            if (intent.State == IntentState.Sent)
+            {
+                var lease = await session.Contracts.Escrow.GetLeaseAsync(intent.LeaseId, ct);
+                if (TookEffect(intent, lease) is { } why)
+                {
+                    await store.MarkDoneAsync(intent.Id, null, null, why, time.GetUtcNow(), ct);
+                    LogFoundOnChain(intent.Job, intent.Attempt, intent.Action.ToWire(), why);
+                    return (Outcome.Done, null);
+                }
+            }
+
+            await store.MarkSentAsync(intent.Id, time.GetUtcNow(), ct);
+            // Bounded even where the RPC client ignores the token: a send we stop waiting for may still land.
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(options.Value.SendTimeout);
+            var tx = await SendAsync(session.Contracts.Escrow, intent, timeout.Token).WaitAsync(options.Value.SendTimeout, time, ct);
+            await store.MarkDoneAsync(intent.Id, tx.TransactionHash, (long)tx.GasUsed, $"mined in block {tx.BlockNumber}", time.GetUtcNow(), ct);
+            LogSettled(intent.Job, intent.Attempt, intent.Action.ToWire(), tx.TransactionHash, (long)tx.GasUsed);
+            return (Outcome.Done, null);
+        }
+        catch (ContractRevertException e) when (AlreadyDone.Contains(e.Code))
+        {
+            await store.MarkDoneAsync(intent.Id, null, null, $"already done on chain ({e.Code})", time.GetUtcNow(), ct);
+            LogFoundOnChain(intent.Job, intent.Attempt, intent.Action.ToWire(), e.Code);
+            return (Outcome.Done, null);
+        }
+        catch (ContractRevertException e) when (e.ErrorName.Length > 0)
+        {
+            // The contract refuses this action whatever we do (not enough funds, not allowed): record it and move on.
+            await store.MarkFailedAsync(intent.Id, $"{e.Code}: {e.Message}", time.GetUtcNow(), ct);
+            LogRefused(intent.Job, intent.Attempt, intent.Action.ToWire(), e.Code, e.Message);
+            return (Outcome.Refused, new RefusedIntent(intent, e.Code, e.Message));
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            // An RPC error, a timeout, or a transaction that failed without a reason: whether it took effect is
+            // unknown, so the next try reads the lease first (the intent stays as it was: sent if it got that far).
+            await session.ResetNonceAsync();
+            var failures = intent.Failures + 1;
+            var next = time.GetUtcNow() + options.Value.BackoffAfter(failures);
+            await store.ScheduleRetryAsync(intent.Id, next, e.Message, time.GetUtcNow(), CancellationToken.None);
+            LogRetry(e, intent.Job, intent.Attempt, intent.Action.ToWire(), failures, next);
+            return (Outcome.Retry, null);
+        }
+    }
+
+    private static Task<TxOutcome> SendAsync(EscrowClient escrow, SettlementIntent i, CancellationToken ct) => i.Action switch
+    {
+        SettlementAction.Open => escrow.OpenLeaseAsync(i.LeaseId, i.Requester.Value, i.Provider.Value, i.RatePerHour, i.Cap, ct),
+        SettlementAction.Release when i.Mode == PaymentMode.Streaming => escrow.ReleaseStreamingAsync(i.LeaseId, i.Seconds, ct),
+        SettlementAction.Release => escrow.ReleaseMilestoneAsync(i.LeaseId, i.Seconds, ct),
+        _ => escrow.CloseLeaseAsync(i.LeaseId, ct),
+    };
+
+    /// <summary>Why the lease on chain shows the intent already took effect (or can no longer), or null to send it.</summary>
+    internal static string? TookEffect(SettlementIntent intent, EscrowLease? lease) => intent.Action switch
+    {
+        SettlementAction.Open when lease is not null => $"the lease is on chain ({lease.Status})",
+        SettlementAction.Release when lease is null => "no lease on chain: nothing to pay",
+        SettlementAction.Release when lease.Status is EscrowLeaseStatus.Completed or EscrowLeaseStatus.Closed =>
+            $"the lease is {lease.Status} with {lease.PaidSeconds} s paid",
+        SettlementAction.Release when lease.PaidSeconds >= intent.Seconds => $"{lease.PaidSeconds} s already paid",
+        SettlementAction.Close when lease is null => "no lease on chain: nothing to refund",
+        SettlementAction.Close when lease.Status == EscrowLeaseStatus.Closed => "the lease is closed",
+        _ => null,
+    };
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} attempt {Attempt}: {Action} mined ({TxHash}, {Gas} gas)")]
+    private partial void LogSettled(JobId jobId, int attempt, string action, string txHash, long gas);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} attempt {Attempt}: {Action} had already taken effect: {Why}")]
+    private partial void LogFoundOnChain(JobId jobId, int attempt, string action, string why);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} attempt {Attempt}: the escrow refused {Action}: {Code} {Reason}")]
+    private partial void LogRefused(JobId jobId, int attempt, string action, string code, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} attempt {Attempt}: {Action} failed (failure {Failures}); retrying at {NextTry}")]
+    private partial void LogRetry(Exception e, JobId jobId, int attempt, string action, int failures, DateTimeOffset nextTry);
+}

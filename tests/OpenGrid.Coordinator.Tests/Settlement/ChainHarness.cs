@@ -1,0 +1,160 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Nethereum.Hex.HexTypes;
+using Nethereum.JsonRpc.Client;
+using Nethereum.Signer;
+using Nethereum.Web3.Accounts;
+using OpenGrid.Chain;
+using OpenGrid.Chain.Dev;
+using OpenGrid.Coordinator.Persistence;
+using OpenGrid.Coordinator.Settlement;
+using OpenGrid.Core;
+using OpenGrid.Core.Jobs;
+using OpenGrid.Protocol.Identity;
+using OpenGrid.Testing;
+
+namespace OpenGrid.Coordinator.Tests.Settlement;
+
+/// <summary>One real anvil per test class, on a loopback port chosen at run time, stopped by pid.</summary>
+public sealed class AnvilFixture : IAsyncLifetime
+{
+    private DevChain? _chain;
+
+    public DevChain Chain => _chain ?? throw new InvalidOperationException("anvil has not started");
+
+    public async Task InitializeAsync() => _chain = await DevChain.StartAsync();
+
+    public async Task DisposeAsync()
+    {
+        if (_chain is not null)
+            await _chain.DisposeAsync();
+    }
+}
+
+/// <summary>An account on the chain: its OpenGrid identity (signs in to the coordinator) and its contract clients.</summary>
+public sealed record ChainAccount(Identity Identity, Account Account, ChainContracts Contracts)
+{
+    public string Address => Account.Address;
+}
+
+/// <summary>
+/// Freshly deployed contracts (dev account 0 deploys, account 1 is the coordinator's operator key, account 2 the
+/// treasury), the coordinator's settings pointing at them, and new funded accounts on demand.
+/// </summary>
+public sealed class ChainHarness : IDisposable
+{
+    public const int AdminIndex = 0, CoordinatorIndex = 1, TreasuryIndex = 2;
+    private static readonly CancellationToken None = CancellationToken.None;
+
+    private readonly DevChain _chain;
+    private readonly TempDir _dir = new("opengrid-settlement");
+
+    private ChainHarness(DevChain chain, ChainDeployment addresses)
+    {
+        _chain = chain;
+        Addresses = addresses;
+        KeyFile = _dir.Combine("coordinator-key.json");
+        File.WriteAllText(KeyFile, JsonSerializer.Serialize(new Dictionary<string, string> { ["privateKey"] = chain.PrivateKeys[CoordinatorIndex] }));
+        Treasury = ChainContracts.At(chain.Web3(TreasuryIndex), addresses);
+        TreasuryAddress = chain.Account(TreasuryIndex).Address;
+    }
+
+    public ChainDeployment Addresses { get; }
+    public string KeyFile { get; }
+    public ChainContracts Treasury { get; }
+    public string TreasuryAddress { get; }
+
+    /// <summary>The settings that switch settlement on against these contracts.</summary>
+    public IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>
+    {
+        ["Coordinator:Chain:RpcUrl"] = _chain.RpcUrl,
+        ["Coordinator:Chain:ChainId"] = DevChain.ChainId.ToString(CultureInfo.InvariantCulture),
+        ["Coordinator:Chain:TokenAddress"] = Addresses.Token,
+        ["Coordinator:Chain:EscrowAddress"] = Addresses.Escrow,
+        ["Coordinator:Chain:RegistryAddress"] = Addresses.Registry,
+        ["Coordinator:Chain:ReputationAddress"] = Addresses.Reputation,
+        ["Coordinator:Chain:KeyFile"] = KeyFile,
+        ["Coordinator:Settlement:PollInterval"] = "00:00:00.200",
+    };
+
+    public ChainOptions Options => new()
+    {
+        RpcUrl = _chain.RpcUrl, ChainId = DevChain.ChainId, TokenAddress = Addresses.Token, EscrowAddress = Addresses.Escrow,
+        RegistryAddress = Addresses.Registry, ReputationAddress = Addresses.Reputation, KeyFile = KeyFile,
+    };
+
+    /// <summary>Contract clients signing with the coordinator's key (to act behind the worker's back).</summary>
+    public ChainContracts AsCoordinator() => ChainContracts.At(_chain.Web3(CoordinatorIndex), Addresses);
+
+    public static async Task<ChainHarness> DeployAsync(DevChain chain)
+    {
+        var plan = new DeploymentPlan(chain.Account(TreasuryIndex).Address, chain.Account(CoordinatorIndex).Address);
+        var deployed = await ChainDeployer.DeployAsync(chain.Web3(AdminIndex), plan, None);
+        return new ChainHarness(chain, deployed.Addresses);
+    }
+
+    /// <summary>A new key with 100 ETH for gas and no tokens.</summary>
+    public async Task<ChainAccount> NewAccountAsync()
+    {
+        var key = EthECKey.GenerateKey().GetPrivateKey();
+        var account = new Account(key, DevChain.ChainId);
+        var web3 = ChainConnection.CreateWeb3(account, _chain.RpcUrl);
+        await web3.Client.SendRequestAsync(new RpcRequest(1, "anvil_setBalance", account.Address,
+            new HexBigInteger(System.Numerics.BigInteger.Pow(10, 20)).HexValue));
+        return new ChainAccount(Identity.FromPrivateKey(key), account, ChainContracts.At(web3, Addresses));
+    }
+
+    /// <summary>Mints <paramref name="amount"/> to the account and deposits it into the escrow (approve + deposit).</summary>
+    public static async Task DepositAsync(ChainAccount account, TokenAmount amount)
+    {
+        await account.Contracts.Token.MintAsync(account.Address, amount, None);
+        await account.Contracts.Token.ApproveAsync(account.Contracts.Escrow.Address, amount, None);
+        await account.Contracts.Escrow.DepositAsync(amount, None);
+    }
+
+    public void Dispose() => _dir.Dispose();
+}
+
+/// <summary>Waits on the coordinator's settlement: no sleeps, a signal and a timeout that names what was awaited.</summary>
+public static class SettlementWaits
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>Waits until the job's intents satisfy <paramref name="done"/>; returns them.</summary>
+    public static async Task<IReadOnlyList<SettlementIntent>> UntilAsync(
+        IServiceProvider services, string jobId, string what, Func<IReadOnlyList<SettlementIntent>, bool> done)
+    {
+        var store = services.GetRequiredService<ISettlementStore>();
+        var signal = services.GetRequiredService<SettlementSignal>();
+        Assert.True(JobId.TryParse(jobId, out var id));
+        using var timeout = new CancellationTokenSource(Timeout);
+        IReadOnlyList<SettlementIntent> intents = [];
+        try
+        {
+            while (true)
+            {
+                var next = signal.NextProgress();
+                intents = await store.ListForJobAsync(id, timeout.Token);
+                if (done(intents))
+                    return intents;
+                await next.WaitAsync(timeout.Token);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"job {jobId}: {what} did not happen within {Timeout.TotalSeconds} s; intents: " +
+                string.Join("; ", intents.Select(i => $"{i.Action.ToWire()} {i.State.ToWire()} {i.Note}")));
+        }
+    }
+
+    /// <summary>Every intent of the job finished, including its close.</summary>
+    public static Task<IReadOnlyList<SettlementIntent>> SettledAsync(IServiceProvider services, string jobId) =>
+        UntilAsync(services, jobId, "settlement (open, release and close done)",
+            intents => intents.Any(i => i.Action == SettlementAction.Close) && intents.All(i => i.IsFinished));
+
+    /// <summary>The attempt's lease is open on chain.</summary>
+    public static Task<IReadOnlyList<SettlementIntent>> OpenedAsync(IServiceProvider services, string jobId) =>
+        UntilAsync(services, jobId, "the lease opening on chain",
+            intents => intents.Any(i => i.Action == SettlementAction.Open && i.State == IntentState.Done));
+}
