@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using Microsoft.Data.Sqlite;
+using static OpenGrid.Coordinator.Persistence.SqliteDatabase;
 using OpenGrid.Core;
 using OpenGrid.Core.Content;
 using OpenGrid.Core.Jobs;
@@ -10,19 +11,16 @@ using OpenGrid.Protocol.Specs;
 namespace OpenGrid.Coordinator.Persistence;
 
 /// <summary>
-/// <see cref="IJobStore"/> over one SQLite file (WAL). Writes are serialized by a lock: SQLite has one writer, and
+/// <see cref="IJobStore"/> over one SQLite file (WAL). Writes are serialized by the file's <see cref="SqliteDatabase"/> lock, shared with the settlement store: SQLite has one writer, and
 /// waiting in-process is cheaper and clearer than SQLITE_BUSY retries.
 /// </summary>
-public sealed class SqliteJobStore(string connectionString) : IJobStore
+public sealed class SqliteJobStore(SqliteDatabase db) : IJobStore
 {
-    private readonly SemaphoreSlim _writeLock = new(1, 1);
-
-    public static SqliteJobStore ForFile(string path) =>
-        new(new SqliteConnectionStringBuilder { DataSource = path, Pooling = true }.ToString());
+    public static SqliteJobStore ForFile(string path) => new(SqliteDatabase.ForFile(path));
 
     public async Task InitializeAsync(CancellationToken ct)
     {
-        await using var c = await OpenAsync(ct);
+        await using var c = await db.OpenAsync(ct);
         await ExecAsync(c, null, "PRAGMA journal_mode=WAL;", ct);
         await ExecAsync(c, null, SqliteSchema.V1, ct);
         await SqliteSchema.MigrateAsync(c, ct);
@@ -30,7 +28,7 @@ public sealed class SqliteJobStore(string connectionString) : IJobStore
 
     public async Task InsertJobAsync(Job job, CancellationToken ct)
     {
-        await WriteAsync(async (c, tx) =>
+        await db.WriteAsync(async (c, tx) =>
         {
             await ExecAsync(c, tx, """
                 INSERT INTO jobs(id, requester, name, spec, state, created_at, updated_at, next_epoch)
@@ -50,13 +48,13 @@ public sealed class SqliteJobStore(string connectionString) : IJobStore
 
     public async Task<Job?> GetJobAsync(JobId id, CancellationToken ct)
     {
-        await using var c = await OpenAsync(ct);
+        await using var c = await db.OpenAsync(ct);
         return await LoadJobAsync(c, null, id, ct);
     }
 
     public async Task<IReadOnlyList<Job>> ListJobsAsync(Address requester, JobState? state, int limit, CancellationToken ct)
     {
-        await using var c = await OpenAsync(ct);
+        await using var c = await db.OpenAsync(ct);
         var ids = await QueryIdsAsync(c,
             state is null
                 ? "SELECT id FROM jobs WHERE requester = $r ORDER BY created_at DESC, id DESC LIMIT $limit"
@@ -68,7 +66,7 @@ public sealed class SqliteJobStore(string connectionString) : IJobStore
     public async Task<IReadOnlyList<Job>> ListJobsUpdatedSinceAsync(Address requester, DateTimeOffset since, CancellationToken ct)
     {
         // Times are stored as fixed-width UTC ISO 8601 text, so text order is time order.
-        await using var c = await OpenAsync(ct);
+        await using var c = await db.OpenAsync(ct);
         var ids = await QueryIdsAsync(c,
             "SELECT id FROM jobs WHERE requester = $r AND updated_at >= $since ORDER BY updated_at, id",
             ct, ("$r", requester.Value), ("$since", Time(since)));
@@ -77,7 +75,7 @@ public sealed class SqliteJobStore(string connectionString) : IJobStore
 
     public async Task<IReadOnlyList<Job>> ListQueuedAsync(DateTimeOffset now, int limit, CancellationToken ct)
     {
-        await using var c = await OpenAsync(ct);
+        await using var c = await db.OpenAsync(ct);
         var ids = await QueryIdsAsync(c, """
             SELECT id FROM jobs WHERE state = 'queued' AND (not_before IS NULL OR not_before <= $now)
             ORDER BY created_at, id LIMIT $limit
@@ -87,13 +85,13 @@ public sealed class SqliteJobStore(string connectionString) : IJobStore
 
     public async Task<IReadOnlyList<Job>> ListActiveAsync(CancellationToken ct)
     {
-        await using var c = await OpenAsync(ct);
+        await using var c = await db.OpenAsync(ct);
         var ids = await QueryIdsAsync(c, "SELECT id FROM jobs WHERE state IN ('assigned', 'running') ORDER BY created_at, id", ct);
         return await LoadManyAsync(c, ids, ct);
     }
 
     public Task<TransitionResult> RequeueAsync(JobId id, long epoch, string reason, DateTimeOffset notBefore, int maxAttempts, DateTimeOffset now, CancellationToken ct) =>
-        WriteAsync(async (c, tx) =>
+        db.WriteAsync(async (c, tx) =>
         {
             var job = await LoadJobAsync(c, tx, id, ct);
             if (job is null)
@@ -120,7 +118,7 @@ public sealed class SqliteJobStore(string connectionString) : IJobStore
         }, ct);
 
     public Task SetDrainingAsync(Address provider, bool draining, CancellationToken ct) =>
-        WriteAsync(async (c, tx) =>
+        db.WriteAsync(async (c, tx) =>
         {
             await ExecAsync(c, tx, """
                 INSERT INTO providers(address, draining) VALUES ($a, $d)
@@ -131,7 +129,7 @@ public sealed class SqliteJobStore(string connectionString) : IJobStore
 
     public async Task<IReadOnlySet<Address>> ListDrainingAsync(CancellationToken ct)
     {
-        await using var c = await OpenAsync(ct);
+        await using var c = await db.OpenAsync(ct);
         await using var cmd = Command(c, null, "SELECT address FROM providers WHERE draining = 1");
         await using var r = await cmd.ExecuteReaderAsync(ct);
         var set = new HashSet<Address>();
@@ -142,7 +140,7 @@ public sealed class SqliteJobStore(string connectionString) : IJobStore
 
     public async Task<IReadOnlyList<Job>> ListActiveForProviderAsync(Address provider, CancellationToken ct)
     {
-        await using var c = await OpenAsync(ct);
+        await using var c = await db.OpenAsync(ct);
         var ids = await QueryIdsAsync(c, """
             SELECT j.id FROM jobs j JOIN attempts a ON a.job_id = j.id AND a.epoch = j.next_epoch - 1
             WHERE j.state IN ('assigned', 'running') AND a.provider = $p ORDER BY j.created_at
@@ -152,7 +150,7 @@ public sealed class SqliteJobStore(string connectionString) : IJobStore
 
     public async Task<IReadOnlyList<(Job Job, Attempt Attempt)>> ListRecentLeasesAsync(int limit, CancellationToken ct)
     {
-        await using var c = await OpenAsync(ct);
+        await using var c = await db.OpenAsync(ct);
         await using var cmd = Command(c, null, "SELECT job_id, epoch FROM attempts ORDER BY assigned_at DESC, epoch DESC LIMIT $limit", ("$limit", limit));
         var keys = new List<(JobId, long)>();
         await using (var r = await cmd.ExecuteReaderAsync(ct))
@@ -173,7 +171,7 @@ public sealed class SqliteJobStore(string connectionString) : IJobStore
     }
 
     public Task<Attempt?> AssignAsync(JobId id, Address provider, TokenAmount pricePerHour, DateTimeOffset now, CancellationToken ct) =>
-        WriteAsync<Attempt?>(async (c, tx) =>
+        db.WriteAsync<Attempt?>(async (c, tx) =>
         {
             var job = await LoadJobAsync(c, tx, id, ct);
             if (job is null || job.State != JobState.Queued)
@@ -193,7 +191,7 @@ public sealed class SqliteJobStore(string connectionString) : IJobStore
         }, ct);
 
     public Task<TransitionResult> TransitionAsync(JobId id, long epoch, JobTransition t, CancellationToken ct) =>
-        WriteAsync(async (c, tx) =>
+        db.WriteAsync(async (c, tx) =>
         {
             var job = await LoadJobAsync(c, tx, id, ct);
             if (job is null)
@@ -229,12 +227,12 @@ public sealed class SqliteJobStore(string connectionString) : IJobStore
         }, ct);
 
     public Task<bool> FailQueuedAsync(JobId id, string reason, DateTimeOffset now, CancellationToken ct) =>
-        WriteAsync(async (c, tx) => await ExecAsync(c, tx,
+        db.WriteAsync(async (c, tx) => await ExecAsync(c, tx,
             "UPDATE jobs SET state = 'failed', updated_at = $at, reason = $reason WHERE id = $id AND state = 'queued'", ct,
             ("$id", id.ToString()), ("$at", Time(now)), ("$reason", reason)) > 0, ct);
 
     public Task<TransitionResult> CancelAsync(JobId id, string reason, DateTimeOffset now, CancellationToken ct) =>
-        WriteAsync(async (c, tx) =>
+        db.WriteAsync(async (c, tx) =>
         {
             var job = await LoadJobAsync(c, tx, id, ct);
             if (job is null)
@@ -254,7 +252,7 @@ public sealed class SqliteJobStore(string connectionString) : IJobStore
         }, ct);
 
     public Task<LogRecord?> AppendLogAsync(JobId id, long epoch, long seq, int attempt, string stream, string text, DateTimeOffset at, CancellationToken ct) =>
-        WriteAsync<LogRecord?>(async (c, tx) =>
+        db.WriteAsync<LogRecord?>(async (c, tx) =>
         {
             var rows = await ExecAsync(c, tx, """
                 INSERT OR IGNORE INTO log_chunks(job_id, epoch, seq, attempt, stream, text, at)
@@ -269,7 +267,7 @@ public sealed class SqliteJobStore(string connectionString) : IJobStore
 
     public async Task<IReadOnlyList<LogRecord>> ReadLogsAsync(JobId id, long afterId, int limit, CancellationToken ct)
     {
-        await using var c = await OpenAsync(ct);
+        await using var c = await db.OpenAsync(ct);
         await using var cmd = Command(c, null, """
             SELECT id, attempt, stream, text, at FROM log_chunks WHERE job_id = $id AND id > $after ORDER BY id LIMIT $limit
             """, ("$id", id.ToString()), ("$after", afterId), ("$limit", limit));
@@ -281,7 +279,7 @@ public sealed class SqliteJobStore(string connectionString) : IJobStore
     }
 
     public Task GrantContentAsync(Cid cid, Address address, CancellationToken ct) =>
-        WriteAsync(async (c, tx) =>
+        db.WriteAsync(async (c, tx) =>
         {
             await GrantAsync(c, tx, cid, address, ct);
             return 0;
@@ -289,7 +287,7 @@ public sealed class SqliteJobStore(string connectionString) : IJobStore
 
     public async Task<bool> CanReadContentAsync(Cid cid, Address address, CancellationToken ct)
     {
-        await using var c = await OpenAsync(ct);
+        await using var c = await db.OpenAsync(ct);
         return await ScalarLongAsync(c, null, "SELECT COUNT(*) FROM content_grants WHERE cid = $cid AND address = $a", ct,
             ("$cid", cid.ToString()), ("$a", address.Value)) > 0;
     }
@@ -297,31 +295,6 @@ public sealed class SqliteJobStore(string connectionString) : IJobStore
     private static Task GrantAsync(SqliteConnection c, SqliteTransaction? tx, Cid cid, Address address, CancellationToken ct) =>
         ExecAsync(c, tx, "INSERT OR IGNORE INTO content_grants(cid, address) VALUES ($cid, $a)", ct,
             ("$cid", cid.ToString()), ("$a", address.Value));
-
-    private async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> work, CancellationToken ct)
-    {
-        await _writeLock.WaitAsync(ct);
-        try
-        {
-            await using var c = await OpenAsync(ct);
-            await using var tx = (SqliteTransaction)await c.BeginTransactionAsync(ct);
-            var result = await work(c, tx);
-            await tx.CommitAsync(ct);
-            return result;
-        }
-        finally
-        {
-            _writeLock.Release();
-        }
-    }
-
-    private async Task<SqliteConnection> OpenAsync(CancellationToken ct)
-    {
-        var c = new SqliteConnection(connectionString);
-        await c.OpenAsync(ct);
-        await ExecAsync(c, null, "PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;", ct);
-        return c;
-    }
 
     private async Task<IReadOnlyList<Job>> LoadManyAsync(SqliteConnection c, IReadOnlyList<JobId> ids, CancellationToken ct)
     {
@@ -432,30 +405,10 @@ public sealed class SqliteJobStore(string connectionString) : IJobStore
         return ids;
     }
 
-    private static async Task<int> ExecAsync(SqliteConnection c, SqliteTransaction? tx, string sql, CancellationToken ct, params (string, object?)[] args)
-    {
-        await using var cmd = Command(c, tx, sql, args);
-        return await cmd.ExecuteNonQueryAsync(ct);
-    }
-
     private static async Task<long> ScalarLongAsync(SqliteConnection c, SqliteTransaction? tx, string sql, CancellationToken ct, params (string, object?)[] args)
     {
         await using var cmd = Command(c, tx, sql, args);
         return Convert.ToInt64(await cmd.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture);
     }
 
-    private static SqliteCommand Command(SqliteConnection c, SqliteTransaction? tx, string sql, params (string Name, object? Value)[] args)
-    {
-        var cmd = c.CreateCommand();
-        cmd.Transaction = tx;
-        cmd.CommandText = sql;
-        foreach (var (n, v) in args)
-            cmd.Parameters.AddWithValue(n, v ?? DBNull.Value);
-        return cmd;
-    }
-
-    private static string Time(DateTimeOffset t) => t.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
-
-    private static DateTimeOffset ParseTime(string s) =>
-        DateTimeOffset.Parse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
 }

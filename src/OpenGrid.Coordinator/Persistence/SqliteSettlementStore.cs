@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
+using static OpenGrid.Coordinator.Persistence.SqliteDatabase;
 using OpenGrid.Coordinator.Settlement;
 using OpenGrid.Core;
 using OpenGrid.Core.Jobs;
@@ -7,27 +8,24 @@ using OpenGrid.Core.Jobs;
 namespace OpenGrid.Coordinator.Persistence;
 
 /// <summary><see cref="ISettlementStore"/> over the coordinator's SQLite file (the same one as the jobs).</summary>
-public sealed class SqliteSettlementStore(string connectionString) : ISettlementStore
+public sealed class SqliteSettlementStore(SqliteDatabase db) : ISettlementStore
 {
     private const string Columns = """
         id, job_id, attempt, action, requester, provider, rate_per_hour, cap, seconds, mode, state, failures,
         next_try_at, tx_hash, gas_used, note
         """;
 
-    private readonly SemaphoreSlim _writeLock = new(1, 1);
-
-    public static SqliteSettlementStore ForFile(string path) =>
-        new(new SqliteConnectionStringBuilder { DataSource = path, Pooling = true }.ToString());
+    public static SqliteSettlementStore ForFile(string path) => new(SqliteDatabase.ForFile(path));
 
     public async Task InitializeAsync(CancellationToken ct)
     {
-        await using var c = await OpenAsync(ct);
+        await using var c = await db.OpenAsync(ct);
         await ExecAsync(c, null, "PRAGMA journal_mode=WAL;", ct);
         await ExecAsync(c, null, SqliteSchema.Settlement, ct);
     }
 
     public Task<DateTimeOffset> EnabledSinceAsync(DateTimeOffset now, CancellationToken ct) =>
-        WriteAsync(async (c, tx) =>
+        db.WriteAsync(async (c, tx) =>
         {
             await ExecAsync(c, tx, "INSERT OR IGNORE INTO settlement_meta(key, value) VALUES ('enabled_since', $at)", ct, ("$at", Time(now)));
             await using var cmd = Command(c, tx, "SELECT value FROM settlement_meta WHERE key = 'enabled_since'");
@@ -35,7 +33,7 @@ public sealed class SqliteSettlementStore(string connectionString) : ISettlement
         }, ct);
 
     public Task AddAsync(IReadOnlyList<SettlementIntent> intents, DateTimeOffset now, CancellationToken ct) =>
-        WriteAsync(async (c, tx) =>
+        db.WriteAsync(async (c, tx) =>
         {
             foreach (var i in intents)
             {
@@ -53,20 +51,20 @@ public sealed class SqliteSettlementStore(string connectionString) : ISettlement
 
     public async Task<IReadOnlyList<SettlementIntent>> ListUnfinishedAsync(int limit, CancellationToken ct)
     {
-        await using var c = await OpenAsync(ct);
+        await using var c = await db.OpenAsync(ct);
         return await QueryAsync(c, $"SELECT {Columns} FROM settlement_intents WHERE state IN ('pending', 'sent') ORDER BY id LIMIT $limit", ct,
             ("$limit", limit));
     }
 
     public async Task<IReadOnlyList<SettlementIntent>> ListForJobAsync(JobId job, CancellationToken ct)
     {
-        await using var c = await OpenAsync(ct);
+        await using var c = await db.OpenAsync(ct);
         return await QueryAsync(c, $"SELECT {Columns} FROM settlement_intents WHERE job_id = $job ORDER BY id", ct, ("$job", job.ToString()));
     }
 
     public async Task<IReadOnlyList<SettlementIntent>> ListOpensWithoutCloseAsync(CancellationToken ct)
     {
-        await using var c = await OpenAsync(ct);
+        await using var c = await db.OpenAsync(ct);
         return await QueryAsync(c, $"""
             SELECT {Columns} FROM settlement_intents o WHERE o.action = 'open' AND NOT EXISTS (
               SELECT 1 FROM settlement_intents x WHERE x.job_id = o.job_id AND x.attempt = o.attempt AND x.action = 'close')
@@ -89,7 +87,7 @@ public sealed class SqliteSettlementStore(string connectionString) : ISettlement
             ("$next", Time(nextTryAt)), ("$note", note));
 
     private Task UpdateAsync(long id, string set, DateTimeOffset now, CancellationToken ct, params (string, object?)[] args) =>
-        WriteAsync(async (c, tx) => await ExecAsync(c, tx, $"UPDATE settlement_intents SET {set} WHERE id = $id", ct,
+        db.WriteAsync(async (c, tx) => await ExecAsync(c, tx, $"UPDATE settlement_intents SET {set} WHERE id = $id", ct,
             [("$id", id), ("$at", Time(now)), .. args]), ct);
 
     private static async Task<IReadOnlyList<SettlementIntent>> QueryAsync(SqliteConnection c, string sql, CancellationToken ct, params (string, object?)[] args)
@@ -120,49 +118,4 @@ public sealed class SqliteSettlementStore(string connectionString) : ISettlement
         return list;
     }
 
-    private async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> work, CancellationToken ct)
-    {
-        await _writeLock.WaitAsync(ct);
-        try
-        {
-            await using var c = await OpenAsync(ct);
-            await using var tx = (SqliteTransaction)await c.BeginTransactionAsync(ct);
-            var result = await work(c, tx);
-            await tx.CommitAsync(ct);
-            return result;
-        }
-        finally
-        {
-            _writeLock.Release();
-        }
-    }
-
-    private async Task<SqliteConnection> OpenAsync(CancellationToken ct)
-    {
-        var c = new SqliteConnection(connectionString);
-        await c.OpenAsync(ct);
-        await ExecAsync(c, null, "PRAGMA busy_timeout = 5000;", ct);
-        return c;
-    }
-
-    private static async Task<int> ExecAsync(SqliteConnection c, SqliteTransaction? tx, string sql, CancellationToken ct, params (string, object?)[] args)
-    {
-        await using var cmd = Command(c, tx, sql, args);
-        return await cmd.ExecuteNonQueryAsync(ct);
-    }
-
-    private static SqliteCommand Command(SqliteConnection c, SqliteTransaction? tx, string sql, params (string Name, object? Value)[] args)
-    {
-        var cmd = c.CreateCommand();
-        cmd.Transaction = tx;
-        cmd.CommandText = sql;
-        foreach (var (n, v) in args)
-            cmd.Parameters.AddWithValue(n, v ?? DBNull.Value);
-        return cmd;
-    }
-
-    private static string Time(DateTimeOffset t) => t.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
-
-    private static DateTimeOffset ParseTime(string s) =>
-        DateTimeOffset.Parse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
 }

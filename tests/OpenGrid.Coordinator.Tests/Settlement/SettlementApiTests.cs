@@ -119,15 +119,18 @@ public sealed class SettlementApiTests(AnvilFixture anvil) : IClassFixture<Anvil
         var requester = await chain.NewAccountAsync();
         var provider = await chain.NewAccountAsync();
         await ChainHarness.DepositAsync(requester, OneUsdc);
-        string jobId, dataDir;
+        // Both coordinators use one data dir that outlives them (a factory's own dir is deleted when it is disposed).
+        using var data = new TempDir("opengrid-settlement-restart");
+        var dataDir = data.Path;
+        string jobId;
         long epoch;
-        await using (var first = Settled(chain))
+        await using (var first = Settled(chain, dataDir))
         {
             await using var connection = await first.ConnectLiveProviderAsync(provider.Identity, "crash-provider");
             var job = await first.NewClient(requester.Identity).SubmitAsync(new SubmitJobRequest(TenMinuteJob, null, null), None);
             epoch = Assert.IsType<Assign>(await connection.ReceiveAsync()).Epoch;
             await SettlementWaits.OpenedAsync(first.Services, job.Id);
-            (jobId, dataDir) = (job.Id, first.DataDir);
+            jobId = job.Id;
         }
 
         // The job finished and the coordinator died before it wrote the release and close intents.
@@ -161,9 +164,9 @@ public sealed class SettlementApiTests(AnvilFixture anvil) : IClassFixture<Anvil
         Assert.Equal(anvil.Chain.Account(ChainHarness.CoordinatorIndex).Address, view.Operator);
     }
 
-    private static CoordinatorFactory Settled(ChainHarness chain)
+    private static CoordinatorFactory Settled(ChainHarness chain, string? dataDir = null)
     {
-        var factory = new CoordinatorFactory();
+        var factory = dataDir is null ? new CoordinatorFactory() : CoordinatorFactory.Over(dataDir);
         foreach (var (key, value) in chain.Settings)
             factory.Settings[key] = value;
         return factory;
