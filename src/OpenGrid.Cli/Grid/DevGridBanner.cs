@@ -11,6 +11,7 @@ internal static class DevGridBanner
         w.WriteLine("OpenGrid dev grid is running");
         w.WriteLine($"  coordinator  {api}  (pid {coordinator.Pid}, log {coordinator.LogPath})");
         w.WriteLine($"  OpenAPI      {api}/openapi/v1.json");
+        w.WriteLine($"  dashboard    {api}/  (sign in with the key in $OPENGRID_HOME/key.json)");
         w.WriteLine($"  providers    {api}/v1/providers");
         foreach (var p in providers)
             w.WriteLine($"               {p.Name}  {p.Address}  (pid {p.Process.Pid}, log {p.Process.LogPath})");
