@@ -1,6 +1,4 @@
-using System.Net.Http.Json;
 using Microsoft.Playwright;
-using OpenGrid.Protocol;
 using OpenGrid.Testing;
 
 namespace OpenGrid.Dashboard.Tests;
@@ -15,20 +13,18 @@ public sealed class DashboardFixture : IAsyncLifetime
     /// <summary>Debian's build; Playwright cannot download its own browsers here.</summary>
     public const string ChromiumPath = "/usr/bin/chromium";
 
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
-
     private static readonly string[] ChromiumArgs =
     [
         "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run",
         "--disable-component-update", "--disable-sync",
     ];
 
-    private readonly List<TestProcess> _processes = [];
+    private readonly TestGrid _grid = new("dashboard", []);
     private IPlaywright? _playwright;
 
-    public TempDir Data { get; } = new("opengrid-dashboard");
+    public TempDir Data => _grid.Data;
 
-    public Uri Coordinator { get; private set; } = null!;
+    public Uri Coordinator => _grid.Coordinator;
 
     public IBrowserContext Browser { get; private set; } = null!;
 
@@ -39,34 +35,8 @@ public sealed class DashboardFixture : IAsyncLifetime
         if (!File.Exists(ChromiumPath))
             throw new InvalidOperationException($"{ChromiumPath} is missing: the dashboard tests need Debian's Chromium; run apt-get install -y chromium (scripts/ensure-deps.sh --for-tests does)");
 
-        Coordinator = new Uri($"http://127.0.0.1:{FreePort.Pick()}/");
+        await _grid.InitializeAsync();
         Http = new HttpClient { BaseAddress = Coordinator };
-        _processes.Add(TestProcess.StartDotnet("coordinator", TestPaths.BuiltDll("OpenGrid.Coordinator", "OpenGrid.Coordinator"),
-            ["--urls", Coordinator.ToString().TrimEnd('/'), "--Coordinator:DataDir=" + Data.Combine("coordinator")]));
-        await WaitFor.ConditionAsync(async () =>
-        {
-            try
-            {
-                return (await Http.GetAsync("v1/info")).IsSuccessStatusCode;
-            }
-            catch (HttpRequestException)
-            {
-                return false;
-            }
-        }, StartTimeout, $"the coordinator to answer /v1/info at {Coordinator}");
-
-        var og = TestPaths.BuiltDll("OpenGrid.Cli", "og");
-        for (var i = 1; i <= 2; i++)
-        {
-            _processes.Add(TestProcess.StartDotnet($"provider-{i}", og,
-                ["provider", "start", "--coordinator", Coordinator.ToString(), "--name", $"dashboard-provider-{i}"],
-                new Dictionary<string, string> { ["OPENGRID_HOME"] = Data.Combine($"provider-{i}") }));
-        }
-        await WaitFor.ConditionAsync(async () =>
-        {
-            var list = await Http.GetFromJsonAsync("v1/providers", OpenGridJsonContext.Default.ProviderListView);
-            return list!.Providers.Count(p => p.State != "offline") == 2;
-        }, StartTimeout, "both providers to connect to the coordinator");
 
         Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
         _playwright = await Playwright.CreateAsync();
@@ -98,9 +68,7 @@ public sealed class DashboardFixture : IAsyncLifetime
             await Browser.CloseAsync();
         _playwright?.Dispose();
         Http?.Dispose();
-        foreach (var p in Enumerable.Reverse(_processes))
-            await p.DisposeAsync();
-        Data.Dispose();
+        await _grid.DisposeAsync();
     }
 }
 

@@ -1,3 +1,4 @@
+using OpenGrid.Testing;
 using System.Numerics;
 using OpenGrid.Chain.Escrow;
 using OpenGrid.Core;

@@ -16,22 +16,6 @@ using OpenGrid.Testing;
 
 namespace OpenGrid.Coordinator.Tests.Settlement;
 
-/// <summary>One real anvil per test class, on a loopback port chosen at run time, stopped by pid.</summary>
-public sealed class AnvilFixture : IAsyncLifetime
-{
-    private DevChain? _chain;
-
-    public DevChain Chain => _chain ?? throw new InvalidOperationException("anvil has not started");
-
-    public async Task InitializeAsync() => _chain = await DevChain.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        if (_chain is not null)
-            await _chain.DisposeAsync();
-    }
-}
-
 /// <summary>An account on the chain: its OpenGrid identity (signs in to the coordinator) and its contract clients.</summary>
 public sealed record ChainAccount(Identity Identity, Account Account, ChainContracts Contracts)
 {

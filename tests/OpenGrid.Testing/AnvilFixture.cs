@@ -1,8 +1,9 @@
 using OpenGrid.Chain.Dev;
+using Xunit;
 
-namespace OpenGrid.Chain.Tests.Anvil;
+namespace OpenGrid.Testing;
 
-/// <summary>One real anvil per test class (tests deploy their own contracts, so they do not share state).</summary>
+/// <summary>One real anvil per test class, on a loopback port chosen at run time, stopped by pid (tests deploy their own contracts).</summary>
 public sealed class AnvilFixture : IAsyncLifetime
 {
     private DevChain? _chain;
