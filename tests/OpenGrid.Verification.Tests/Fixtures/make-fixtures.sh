@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Regenerates the image fixtures with the real Blender (Debian package `blender`, Cycles on the CPU).
+# Two seeds of one scene give the same picture with different noise; the second scene is a different picture.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+samples=32
+render() { # SCENE SEED OUT
+  blender -b --factory-startup --python "$here/render_scene.py" -- "$1" "$2" "$samples" "$here/$3" >/dev/null
+  echo "$3: $(stat -c %s "$here/$3") bytes"
+}
+render spheres 1 spheres-seed1.png
+render spheres 2 spheres-seed2.png
+render monkey 1 monkey-seed1.png
