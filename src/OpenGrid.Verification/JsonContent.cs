@@ -48,7 +48,7 @@ internal sealed class JsonContent : IDisposable
     /// its text as written. False for numbers beyond double's range: those are compared as text.</summary>
     public bool TryGetNumber(JsonElement element, out double value, out string text)
     {
-        if (element.ValueKind == JsonValueKind.Number && element.TryGetDouble(out value))
+        if (element.ValueKind == JsonValueKind.Number && element.TryGetDouble(out value) && double.IsFinite(value))
         {
             text = element.GetRawText();
             return true;

@@ -11,3 +11,9 @@ render() { # SCENE SEED OUT
 render spheres 1 spheres-seed1.png
 render spheres 2 spheres-seed2.png
 render monkey 1 monkey-seed1.png
+
+# The mean SSIM an independent implementation gives (ImageComparatorTests pins these; needs numpy and torch).
+if /usr/bin/python3 -c "import numpy, torch" 2>/dev/null; then
+  echo "reference SSIM spheres seed 1 vs 2: $(/usr/bin/python3 "$here/ssim_reference.py" "$here/spheres-seed1.png" "$here/spheres-seed2.png")"
+  echo "reference SSIM spheres vs monkey:   $(/usr/bin/python3 "$here/ssim_reference.py" "$here/spheres-seed2.png" "$here/monkey-seed1.png")"
+fi

@@ -88,5 +88,9 @@ scene.render.image_settings.file_format = "PNG"
 scene.render.image_settings.color_mode = "RGB"
 scene.render.image_settings.color_depth = "8"
 scene.render.image_settings.compression = 100
+scene.render.use_stamp = False
+for stamp in ("date", "time", "render_time", "frame", "frame_range", "memory", "hostname", "camera", "lens", "scene",
+              "marker", "filename", "sequencer_strip", "note"):
+    setattr(scene.render, f"use_stamp_{stamp}", False)  # no metadata that changes between runs: bytes reproduce
 scene.render.filepath = out_path
 bpy.ops.render.render(write_still=True)
