@@ -31,12 +31,14 @@ public sealed class ImageComparator : IOutputComparator
     {
         ArgumentNullException.ThrowIfNull(options);
         byte[] bytesA = a.ToArray(), bytesB = b.ToArray();
-        var (headerA, headerB) = (LumaPlane.Identify(bytesA), LumaPlane.Identify(bytesB));
+        var headerA = LumaPlane.Identify(bytesA, out var whyNotA);
+        var headerB = LumaPlane.Identify(bytesB, out var whyNotB);
         whyNot = (headerA, headerB) switch
         {
-            (null, null) => NeitherIsAnImage,
-            (null, _) => $"a is not a PNG or JPEG image, b is a {headerB}",
-            (_, null) => $"b is not a PNG or JPEG image, a is a {headerA}",
+            (null, null) when whyNotA == LumaPlane.NotAnImage && whyNotB == LumaPlane.NotAnImage => NeitherIsAnImage,
+            (null, null) => $"a is {whyNotA}, b is {whyNotB}",
+            (null, _) => $"a is {whyNotA}, b is a {headerB}",
+            (_, null) => $"b is {whyNotB}, a is a {headerA}",
             _ when headerA.Pixels > options.MaxImagePixels => OverLimit("a", headerA, options),
             _ when headerB.Pixels > options.MaxImagePixels => OverLimit("b", headerB, options),
             _ when (headerA.Width, headerA.Height) != (headerB.Width, headerB.Height) =>
@@ -48,11 +50,15 @@ public sealed class ImageComparator : IOutputComparator
             return null;
         }
 
-        var planeA = LumaPlane.TryDecode(bytesA);
-        var planeB = planeA is null ? null : LumaPlane.TryDecode(bytesB);
-        if (planeA is null || planeB is null)
+        if (LumaPlane.TryDecode(bytesA, headerA!, out whyNotA) is not { } planeA)
         {
-            whyNot = $"{(planeA is null ? "a" : "b")} is a corrupt {(planeA is null ? headerA : headerB)}";
+            whyNot = $"a is {whyNotA}";
+            return null;
+        }
+
+        if (LumaPlane.TryDecode(bytesB, headerB!, out whyNotB) is not { } planeB)
+        {
+            whyNot = $"b is {whyNotB}";
             return null;
         }
 

@@ -1,5 +1,4 @@
 using SixLabors.ImageSharp;
-using SixLabors.ImageSharp.Formats;
 using SixLabors.ImageSharp.Formats.Jpeg;
 using SixLabors.ImageSharp.Formats.Png;
 using SixLabors.ImageSharp.PixelFormats;
@@ -13,25 +12,38 @@ namespace OpenGrid.Verification;
 /// </summary>
 internal sealed record LumaPlane(int Width, int Height, float[] Values)
 {
+    /// <summary>Why <see cref="Identify"/> found no image in bytes of another format.</summary>
+    public const string NotAnImage = "not a PNG or JPEG image";
+
     /// <summary>PNG and JPEG only: the decoders a coordinator exposes to untrusted bytes are kept few.</summary>
     private static readonly Configuration Decoders = new(new PngConfigurationModule(), new JpegConfigurationModule());
 
-    /// <summary>Format and size from the header, without decoding pixels; null when not a PNG or JPEG header.</summary>
-    public static ImageHeader? Identify(byte[] bytes)
+    /// <summary>Format and size from the header, without decoding pixels; null with the reason (<c>not a PNG or
+    /// JPEG image</c>, <c>a corrupt PNG (…)</c>) when there is none.</summary>
+    public static ImageHeader? Identify(byte[] bytes, out string whyNot)
     {
+        if (Image.DetectFormat(Decoders, bytes) is not { } format)
+        {
+            whyNot = NotAnImage;
+            return null;
+        }
+
         try
         {
-            var info = Image.Identify(Decoders, bytes, out var format);
-            return info is null || format is null ? null : new ImageHeader(format.Name, info.Width, info.Height);
+            var info = Image.Identify(Decoders, bytes, out _);
+            whyNot = info is null ? $"a corrupt {format.Name}" : "";
+            return info is null ? null : new ImageHeader(format.Name, info.Width, info.Height);
         }
-        catch (Exception e) when (e is ImageFormatException or InvalidDataException or NotSupportedException)
+        catch (Exception e) when (IsCorruptImage(e))
         {
+            whyNot = Corrupt(format.Name, e);
             return null;
         }
     }
 
-    /// <summary>Decodes the pixels; null when the data is corrupt past the header.</summary>
-    public static LumaPlane? TryDecode(byte[] bytes)
+    /// <summary>Decodes the pixels of an image <see cref="Identify"/> accepted; null with the reason when the data
+    /// is corrupt past the header.</summary>
+    public static LumaPlane? TryDecode(byte[] bytes, ImageHeader header, out string whyNot)
     {
         try
         {
@@ -50,13 +62,20 @@ internal sealed record LumaPlane(int Width, int Height, float[] Values)
                     }
                 }
             });
+            whyNot = "";
             return new LumaPlane(image.Width, image.Height, values);
         }
-        catch (Exception e) when (e is ImageFormatException or InvalidDataException or NotSupportedException)
+        catch (Exception e) when (IsCorruptImage(e))
         {
+            whyNot = Corrupt(header.ToString(), e);
             return null;
         }
     }
+
+    private static bool IsCorruptImage(Exception e) => e is ImageFormatException or InvalidDataException or NotSupportedException;
+
+    private static string Corrupt(string what, Exception e) =>
+        $"a corrupt {what} ({e.Message.ReplaceLineEndings(" ").TrimEnd('.', ' ')})";
 }
 
 /// <summary>What an image header says: format name (<c>PNG</c>, <c>JPEG</c>) and size in pixels.</summary>

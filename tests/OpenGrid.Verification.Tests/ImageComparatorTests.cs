@@ -116,15 +116,17 @@ public class ImageComparatorTests
     }
 
     [Fact]
-    public void A_corrupt_image_disagrees_without_throwing()
+    public void An_image_corrupt_after_a_valid_header_disagrees_without_throwing()
     {
         var corrupt = SpheresSeed1.ToArray();
-        corrupt.AsSpan(100).Fill(0xAB);
+        var pixelData = corrupt.AsSpan().IndexOf("IDAT"u8) + 4;
+        corrupt.AsSpan(pixelData + 100, 200).Fill(0xAB);
 
         var comparison = Compare(SpheresSeed1, corrupt);
 
         Assert.False(comparison.Agree);
-        Assert.StartsWith("frame.png: b is a corrupt 160x120 PNG", comparison.Detail);
+        Assert.StartsWith("frame.png: b is a corrupt PNG (", comparison.Detail);
+        Assert.DoesNotContain('\n', comparison.Detail);
     }
 
     [Fact]
