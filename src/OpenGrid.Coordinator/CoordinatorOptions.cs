@@ -35,6 +35,9 @@ public sealed class CoordinatorOptions
     /// <summary>Delay before the first retry of a lost lease; doubles per attempt up to 30 s. Default 1 s.</summary>
     public TimeSpan RetryBackoff { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>Verification and reputation settings, section <c>Coordinator:Trust</c>.</summary>
+    public TrustSettings Trust { get; set; } = new();
+
     /// <summary>How long a provider may stay silent before its leases are lost: heartbeat + grace.</summary>
     public TimeSpan LeaseTimeout => TimeSpan.FromSeconds(HeartbeatSeconds + LeaseGraceSeconds);
 
@@ -58,5 +61,49 @@ public sealed class CoordinatorOptions
             yield return "Coordinator:MaxAttempts must be between 1 and 100";
         if (RetryBackoff < TimeSpan.Zero)
             yield return "Coordinator:RetryBackoff must not be negative, e.g. 00:00:01";
+        foreach (var error in Trust.Validate())
+            yield return error;
+    }
+}
+
+/// <summary>
+/// How results are verified and providers scored (<c>Coordinator:Trust:*</c>). The policy itself is
+/// <c>OpenGrid.Core.Trust</c>; docs/trust.md explains the defaults.
+/// </summary>
+public sealed class TrustSettings
+{
+    /// <summary>Providers whose reputation is below this are not matched at all. Default 0.3.</summary>
+    public double ReputationFloor { get; set; } = 0.3;
+
+    /// <summary>Half-life of the decay of a reputation toward neutral. Default 7 days.</summary>
+    public TimeSpan ReputationHalfLife { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>Valid results in a row (per job class) after which a provider's jobs are replicated only with probability 1/streak. Default 10.</summary>
+    public int TrustedStreak { get; set; } = 10;
+
+    /// <summary>Replicas launched beyond the requested ones when results disagree, before the job fails. Default 2.</summary>
+    public int MaxExtraReplicas { get; set; } = 2;
+
+    /// <summary>Probability that a submitted job of a class with canaries brings a canary job with it. Default 0.05.</summary>
+    public double CanaryRate { get; set; } = 0.05;
+
+    /// <summary>
+    /// Folder of canary jobs: one sub-folder per canary with <c>job.yaml</c>, its input files and the known answers under
+    /// <c>expected/</c>. Default: the <c>canaries</c> folder of the data dir (none there: no canaries).
+    /// </summary>
+    public string? CanaryDir { get; set; }
+
+    internal IEnumerable<string> Validate()
+    {
+        if (ReputationFloor is < 0 or > 1 || double.IsNaN(ReputationFloor))
+            yield return "Coordinator:Trust:ReputationFloor must be between 0 and 1, e.g. 0.3";
+        if (ReputationHalfLife <= TimeSpan.Zero)
+            yield return "Coordinator:Trust:ReputationHalfLife must be positive, e.g. 7.00:00:00";
+        if (TrustedStreak < 1)
+            yield return "Coordinator:Trust:TrustedStreak must be at least 1, e.g. 10";
+        if (MaxExtraReplicas is < 0 or > 16)
+            yield return "Coordinator:Trust:MaxExtraReplicas must be between 0 and 16";
+        if (CanaryRate is < 0 or > 1 || double.IsNaN(CanaryRate))
+            yield return "Coordinator:Trust:CanaryRate must be between 0 and 1, e.g. 0.05";
     }
 }

@@ -16,6 +16,7 @@ namespace OpenGrid.Protocol;
 [JsonSerializable(typeof(TokenResponse))]
 [JsonSerializable(typeof(SubmitJobRequest))]
 [JsonSerializable(typeof(JobView))]
+[JsonSerializable(typeof(ReputationView))]
 [JsonSerializable(typeof(JobListView))]
 [JsonSerializable(typeof(ContentPutResponse))]
 [JsonSerializable(typeof(ProviderView))]

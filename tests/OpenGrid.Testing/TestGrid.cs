@@ -46,6 +46,28 @@ public class TestGrid(string name, IReadOnlyList<string> coordinatorSettings) : 
         }, StartTimeout, "both providers to connect to the coordinator");
     }
 
+    /// <summary>
+    /// Starts one more provider process — <paramref name="dll"/> run with <paramref name="args"/>, its home in the
+    /// grid's data folder under <paramref name="label"/> — and waits until the coordinator lists it. Returns its home.
+    /// </summary>
+    public async Task<string> AddProviderAsync(string label, string dll, IReadOnlyList<string> args)
+    {
+        using var http = new HttpClient { BaseAddress = Coordinator };
+        var before = (await http.GetFromJsonAsync("v1/providers", OpenGridJsonContext.Default.ProviderListView))!.Providers.Count(p => p.State != "offline");
+        var home = Data.Combine(label);
+        _processes.Add(TestProcess.StartDotnet(label, dll, args, new Dictionary<string, string> { ["OPENGRID_HOME"] = home }));
+        await WaitFor.ConditionAsync(async () =>
+        {
+            var list = await http.GetFromJsonAsync("v1/providers", OpenGridJsonContext.Default.ProviderListView);
+            return list!.Providers.Count(p => p.State != "offline") > before;
+        }, StartTimeout, $"{label} to connect to the coordinator");
+        return home;
+    }
+
+    /// <summary>The address of the provider whose home is <paramref name="home"/>, from its key file.</summary>
+    public static string AddressIn(string home) =>
+        System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(home, "key.json"))).RootElement.GetProperty("address").GetString()!;
+
     /// <summary>Kills the coordinator with SIGKILL (a crash) and starts it again on the same port and data.</summary>
     public async Task RestartCoordinatorAsync()
     {
@@ -78,8 +100,7 @@ public class TestGrid(string name, IReadOnlyList<string> coordinatorSettings) : 
     }
 
     /// <summary>The address of provider-N (1-based), from its key file.</summary>
-    public string ProviderAddress(int n) =>
-        System.Text.Json.JsonDocument.Parse(File.ReadAllText(Data.Combine($"provider-{n}", "key.json"))).RootElement.GetProperty("address").GetString()!;
+    public string ProviderAddress(int n) => AddressIn(Data.Combine($"provider-{n}"));
 
     /// <summary>Runs <c>og ARGS</c> as the requester against this grid and waits for it to exit.</summary>
     public async Task<(int ExitCode, string Stdout, string Stderr)> OgAsync(TimeSpan timeout, params string[] args)

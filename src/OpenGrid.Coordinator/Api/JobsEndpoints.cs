@@ -42,7 +42,12 @@ public static class JobsEndpoints
         jobs.MapGet("/events", JobEventsEndpoint.StreamAsync);
 
         jobs.MapGet("/{id}", async (string id, ClaimsPrincipal user, IJobStore store, CancellationToken ct) =>
-            await FindOwnAsync(id, user, store, ct) is { } job ? Results.Ok(job.ToView()) : NotFound(id));
+        {
+            if (await FindOwnAsync(id, user, store, ct) is not { } job)
+                return NotFound(id);
+            var group = job.PlannedReplicas > 1 || job.GroupOf is not null ? await store.ListGroupAsync(job.GroupOf ?? job.Id, ct) : null;
+            return Results.Ok(job.ToView(group));
+        });
 
         jobs.MapPost("/{id}/cancel", async (string id, ClaimsPrincipal user, JobLifecycle lifecycle, CancellationToken ct) =>
         {

@@ -19,7 +19,8 @@ public static class MarketEndpoints
 
     public static void MapMarketEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/v1/plan", async (PlanRequest request, ClaimsPrincipal user, OrderBook book, Matcher matcher, TimeProvider time, CancellationToken ct) =>
+        app.MapPost("/v1/plan", async (PlanRequest request, ClaimsPrincipal user, OrderBook book, Matcher matcher, TimeProvider time,
+            Microsoft.Extensions.Options.IOptions<CoordinatorOptions> options, CancellationToken ct) =>
         {
             var fileName = string.IsNullOrWhiteSpace(request.FileName) ? "job.yaml" : Path.GetFileName(request.FileName);
             var parsed = JobSpecParser.Parse(request.Spec ?? "", fileName);
@@ -28,7 +29,7 @@ public static class MarketEndpoints
                 var errors = parsed.Errors.Select(e => new SpecErrorView(e.File, e.Line, e.Column, e.Path, e.Message)).ToList();
                 return Problems.Result(new Rejection(ErrorCodes.SpecInvalid, $"{errors.Count} error(s) in {fileName}: {parsed.Errors[0]}"), errors);
             }
-            var bid = OrderBook.BidFor(JobId.New(time), user.Account(), spec, time.GetUtcNow(), []);
+            var bid = OrderBook.BidFor(JobId.New(time), user.Account(), spec, time.GetUtcNow(), [], options.Value.Trust.ReputationFloor);
             var explanation = matcher.Explain(bid, await book.OffersAsync(ct));
             return Results.Ok(new PlanView(
                 spec.Name,

@@ -19,21 +19,21 @@ public static class ProviderEventsEndpoint
     /// <summary>A job writing many log lines wakes every stream at each line; one read per stream per this long.</summary>
     private static readonly TimeSpan MinInterval = TimeSpan.FromMilliseconds(200);
 
-    public static async Task StreamAsync(HttpContext context, ConnectedProviders providers, IJobStore store, JobSignals signals, TimeProvider time)
+    public static async Task StreamAsync(HttpContext context, ConnectedProviders providers, IJobStore store, Verification.TrustLedger trust, JobSignals signals, TimeProvider time)
     {
         using var stream = await EventStream.StartAsync(context);
         var ct = stream.Stopped;
         try
         {
             var changed = NextChange();
-            var views = await ProvidersEndpoints.ListAsync(providers, store, ct);
+            var views = await ProvidersEndpoints.ListAsync(providers, store, trust, ct);
             var shown = views.ToDictionary(v => v.Address, Comparable, StringComparer.Ordinal);
             await stream.WriteAsync("snapshot", JsonSerializer.Serialize(new ProviderListView(views), OpenGridJsonContext.Default.ProviderListView));
             while (true)
             {
                 await stream.WaitAsync(changed);
                 changed = NextChange();
-                foreach (var view in await ProvidersEndpoints.ListAsync(providers, store, ct))
+                foreach (var view in await ProvidersEndpoints.ListAsync(providers, store, trust, ct))
                 {
                     var key = Comparable(view);
                     if (shown.TryGetValue(view.Address, out var previous) && previous == key)

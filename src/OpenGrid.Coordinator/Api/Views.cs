@@ -8,7 +8,7 @@ namespace OpenGrid.Coordinator.Api;
 /// <summary>Maps domain records to wire views at the API edge.</summary>
 public static class Views
 {
-    public static JobView ToView(this Job job) => new(
+    public static JobView ToView(this Job job, IReadOnlyList<Job>? group = null) => new(
         job.Id.ToString(),
         job.Name,
         job.State.ToWire(),
@@ -25,11 +25,16 @@ public static class Views
             a.StartedAt, a.FinishedAt, a.ExitCode, a.Reason,
             a.Usage is { } u ? new UsageView(u.Wall.TotalSeconds, u.Cpu.TotalSeconds, u.PeakMemoryBytes) : null,
             a.PricePerHour?.ToString())).ToList(),
-        job.Outputs.Select(o => new OutputFileView(o.Path, o.Cid.ToString(), o.Size)).ToList());
+        job.Outputs.Select(o => new OutputFileView(o.Path, o.Cid.ToString(), o.Size)).ToList(),
+        job.Kind switch { JobKind.Replica => "replica", JobKind.Canary => "canary", _ => "requested" },
+        job.GroupOf?.ToString(),
+        group?.Select(m => new ReplicaView(m.Replica, m.Id.ToString(), m.State.ToWire(),
+            (m.Attempts.LastOrDefault(a => a.State == JobState.Succeeded) ?? m.CurrentAttempt)?.Provider.Value, m.Verdict,
+            m.Outputs.Select(o => new OutputFileView(o.Path, o.Cid.ToString(), o.Size)).ToList())).ToList());
 
     public static LogChunkView ToView(this LogRecord r) => new(r.Id, r.Attempt, r.Stream, r.Text, r.At);
 
-    public static ProviderView ToView(this ProviderSession s, string state, IReadOnlyList<string> currentJobs) => new(
+    public static ProviderView ToView(this ProviderSession s, string state, IReadOnlyList<string> currentJobs, double reputation) => new(
         s.Address.Value, s.Hello.Name, state, s.LastSeen, s.Hello.Hardware, s.Hello.Capabilities, s.Hello.Sandbox,
-        currentJobs.Count > 0 ? currentJobs[0] : null, s.Hello.Terms, currentJobs);
+        currentJobs.Count > 0 ? currentJobs[0] : null, s.Hello.Terms, currentJobs, reputation);
 }

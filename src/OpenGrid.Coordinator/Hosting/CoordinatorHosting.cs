@@ -8,6 +8,7 @@ using OpenGrid.Coordinator.Jobs;
 using OpenGrid.Coordinator.Persistence;
 using OpenGrid.Coordinator.Scheduling;
 using OpenGrid.Coordinator.Settlement;
+using OpenGrid.Coordinator.Verification;
 using OpenGrid.Chain;
 using OpenGrid.Core.Market;
 using OpenGrid.Protocol;
@@ -33,6 +34,7 @@ public static class CoordinatorHosting
 
         services.AddSingleton<IJobStore>(sp => SqliteJobStore.ForFile(DatabasePath(sp)));
         services.AddSingleton<ISettlementStore>(sp => SqliteSettlementStore.ForFile(DatabasePath(sp)));
+        services.AddSingleton<ITrustStore>(sp => SqliteTrustStore.ForFile(DatabasePath(sp)));
         services.AddSingleton(sp =>
         {
             var o = sp.GetRequiredService<IOptions<CoordinatorOptions>>().Value;
@@ -48,6 +50,11 @@ public static class CoordinatorHosting
 
         services.AddSingleton<ConnectedProviders>();
         services.AddSingleton<JobSignals>();
+        services.AddSingleton<TrustLedger>();
+        services.AddSingleton<ResultComparer>();
+        services.AddSingleton<ReplicaGroups>();
+        services.AddSingleton<CanaryCatalogue>();
+        services.AddSingleton<Canaries>();
         services.AddSingleton<JobLifecycle>();
         services.AddSingleton<ProviderGateway>();
         services.AddSingleton(new Matcher());
@@ -114,12 +121,13 @@ public static class CoordinatorHosting
     }
 
     /// <summary>Creates the schema before the server accepts requests.</summary>
-    private sealed class StoreInitializer(IJobStore store, ISettlementStore settlement) : IHostedService
+    private sealed class StoreInitializer(IJobStore store, ISettlementStore settlement, ITrustStore trust) : IHostedService
     {
         public async Task StartAsync(CancellationToken cancellationToken)
         {
             await store.InitializeAsync(cancellationToken);
             await settlement.InitializeAsync(cancellationToken);
+            await trust.InitializeAsync(cancellationToken);
         }
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

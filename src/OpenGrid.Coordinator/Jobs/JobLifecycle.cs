@@ -3,10 +3,12 @@ using OpenGrid.Coordinator.Content;
 using OpenGrid.Coordinator.Gateway;
 using OpenGrid.Coordinator.Persistence;
 using OpenGrid.Coordinator.Settlement;
+using OpenGrid.Coordinator.Verification;
 using OpenGrid.Core;
 using OpenGrid.Core.Content;
 using OpenGrid.Core.Jobs;
 using OpenGrid.Core.Scheduling;
+using OpenGrid.Core.Trust;
 using OpenGrid.Protocol;
 using OpenGrid.Protocol.Api;
 using OpenGrid.Protocol.Gateway;
@@ -29,6 +31,9 @@ public sealed partial class JobLifecycle(
     ConnectedProviders providers,
     JobSignals signals,
     SettlementLedger settlement,
+    ReplicaGroups groups,
+    Canaries canaries,
+    TrustLedger trust,
     TimeProvider time,
     IOptions<CoordinatorOptions> options,
     ILogger<JobLifecycle> log)
@@ -78,6 +83,7 @@ public sealed partial class JobLifecycle(
         var job = new Job(JobId.New(time), requester, spec.Name, request.Spec!, spec, JobState.Queued, now, now, null, null, inputs, [], []);
         await store.InsertJobAsync(job, ct);
         LogSubmitted(job.Id, requester, spec.Name);
+        await canaries.MaybeInjectAsync(job, ct);
         signals.SchedulingChance();
         return new SubmitOutcome(job, null);
 
@@ -95,8 +101,12 @@ public sealed partial class JobLifecycle(
             case TransitionOutcome.Applied:
                 if (job.CurrentAttempt is { } attempt && !job.State.IsTerminal() && providers.TryGet(attempt.Provider, out var session))
                     session.Send(new CancelLease(id.ToString(), attempt.Epoch, "cancelled by the requester"));
-                if (job.CurrentAttempt is { } ended && job.State is JobState.Assigned or JobState.Running)
-                    await settlement.AttemptEndedAsync(result.Job!, ended.Epoch, ct);
+                if (job.CurrentAttempt is { } ended && job.State is JobState.Assigned or JobState.Running or JobState.Verifying)
+                    await settlement.AttemptEndedAsync(result.Job!, ended.Epoch, ct, paid: job.State != JobState.Verifying);
+                if (job.GroupOf is null)
+                    await groups.AbandonAsync(result.Job!, "the job was cancelled by the requester", ct);
+                else
+                    await groups.MemberEndedAsync(result.Job!, ct);
                 LogCancelled(id);
                 signals.Changed(id);
                 signals.SchedulingChance();
@@ -117,6 +127,7 @@ public sealed partial class JobLifecycle(
         var job = (await store.GetJobAsync(id, ct))!;
         LogAssigned(id, session.Address, attempt.Epoch);
         await settlement.LeaseStartedAsync(job, attempt, ct);
+        await groups.PlanAsync(job, session.Address, ct);
         var sent = session.Send(new Assign(id.ToString(), attempt.Number, attempt.Epoch, job.SpecText,
             job.Inputs.Select(i => new InputView(i.Path, i.Cid.ToString())).ToList()));
         if (!sent)
@@ -201,6 +212,8 @@ public sealed partial class JobLifecycle(
         await settlement.AttemptEndedAsync(result.Job!, epoch, ct);
         var provider = job.CurrentAttempt!.Provider;
         LogLeaseLost(job.Id, provider, epoch, reason);
+        await trust.RecordAsync(provider, job, TrustEvent.LeaseLost, ct);
+        await AfterEndAsync(result.Job!, ct);
         if (providers.TryGet(provider, out var session))
             session.Send(new CancelLease(job.Id.ToString(), epoch, reason));
         signals.Changed(job.Id);
@@ -233,12 +246,18 @@ public sealed partial class JobLifecycle(
             outputs.Add(new OutputFile(o.Path, cid, o.Size));
         }
         var usage = new Usage(TimeSpan.FromSeconds(m.Usage.WallSeconds), TimeSpan.FromSeconds(m.Usage.CpuSeconds), m.Usage.PeakMemoryBytes);
+        // A verified job's successful attempt waits for its quorum, and is paid by the verdict, not now.
+        var verifying = state == JobState.Succeeded && job.GroupOf is null && job.PlannedReplicas > 1;
         var result = await store.TransitionAsync(id, m.Epoch,
-            new JobTransition(state, time.GetUtcNow(), m.ExitCode, m.Reason, usage, outputs), ct);
+            new JobTransition(state, time.GetUtcNow(), m.ExitCode, m.Reason, usage, outputs, verifying ? JobState.Verifying : null), ct);
         if (result.Outcome == TransitionOutcome.Applied)
         {
-            LogFinished(id, provider, state.ToWire(), m.ExitCode);
-            await settlement.AttemptEndedAsync(result.Job!, m.Epoch, ct);
+            LogFinished(id, provider, (verifying ? JobState.Verifying : state).ToWire(), m.ExitCode);
+            if (!(state == JobState.Succeeded && ReplicaGroups.IsGrouped(job)))
+                await settlement.AttemptEndedAsync(result.Job!, m.Epoch, ct);
+            if (state == JobState.TimedOut)
+                await trust.RecordAsync(provider, job, TrustEvent.TimedOut, ct);
+            await AfterEndAsync(result.Job!, ct);
         }
         signals.Changed(id);
         signals.SchedulingChance();
@@ -267,9 +286,26 @@ public sealed partial class JobLifecycle(
     {
         var result = await store.TransitionAsync(id, epoch, new JobTransition(JobState.Failed, time.GetUtcNow(), Reason: reason), ct);
         if (result.Outcome == TransitionOutcome.Applied)
+        {
             await settlement.AttemptEndedAsync(result.Job!, epoch, ct);
+            await AfterEndAsync(result.Job!, ct);
+        }
         signals.Changed(id);
         return result.Outcome == TransitionOutcome.Applied;
+    }
+
+    /// <summary>
+    /// After a job's attempt ended: a replica or a verifying job has its group evaluated, a verified job that ended
+    /// without a result has its replicas cancelled, a canary has its answer checked.
+    /// </summary>
+    private async Task AfterEndAsync(Job job, CancellationToken ct)
+    {
+        if (job.Kind == JobKind.Canary && job.State.IsTerminal())
+            await canaries.CheckAsync(job, ct);
+        else if (job.GroupOf is not null && job.State.IsTerminal() || job.State == JobState.Verifying)
+            await groups.MemberEndedAsync(job, ct);
+        else if (job.GroupOf is null && job.State.IsTerminal())
+            await groups.AbandonAsync(job, $"the job ended {job.State.ToWire()} before it could be verified", ct);
     }
 
     /// <summary>The job must exist and its current lease must be this provider's at this epoch, still live.</summary>

@@ -17,6 +17,23 @@ public interface IJobStore
 
     Task<Job?> GetJobAsync(JobId id, CancellationToken ct);
 
+    /// <summary>
+    /// Records how many replicas the verification group of <paramref name="root"/> runs and inserts the new replica
+    /// jobs, in one transaction, only when the planned count is still <paramref name="expectedPlanned"/> (null: not
+    /// planned yet) — so a repeated or racing decision adds nothing. False when it was not applied.
+    /// </summary>
+    Task<bool> PlanReplicasAsync(JobId root, int? expectedPlanned, int planned, IReadOnlyList<Job> replicas, CancellationToken ct);
+
+    /// <summary>The job <paramref name="root"/> and its replicas, replica 0 (the root) first.</summary>
+    Task<IReadOnlyList<Job>> ListGroupAsync(JobId root, CancellationToken ct);
+
+    /// <summary>
+    /// The verdict on a verifying job: verifying → <paramref name="to"/> (succeeded, failed or cancelled), with the
+    /// accepted outputs replacing its own when given, and each member's verdict (<c>agreed</c>, <c>disagreed</c>).
+    /// </summary>
+    Task<TransitionResult> SettleGroupAsync(JobId root, JobState to, string? reason, IReadOnlyList<OutputFile>? outputs,
+        IReadOnlyDictionary<JobId, string> verdicts, DateTimeOffset now, CancellationToken ct);
+
     Task<IReadOnlyList<Job>> ListJobsAsync(Address requester, JobState? state, int limit, CancellationToken ct);
 
     /// <summary>The requester's jobs last updated at or after <paramref name="since"/>, least recently updated first.</summary>
@@ -68,14 +85,18 @@ public interface IJobStore
     Task<bool> CanReadContentAsync(Cid cid, Address address, CancellationToken ct);
 }
 
-/// <summary>A state change of a job's current attempt, with what the provider reported.</summary>
+/// <summary>
+/// A state change of a job's current attempt, with what the provider reported. The job moves to the same state,
+/// or to <see cref="JobTo"/> when given (a replicated job whose attempt succeeded waits in verifying).
+/// </summary>
 public sealed record JobTransition(
     JobState To,
     DateTimeOffset At,
     int? ExitCode = null,
     string? Reason = null,
     Usage? Usage = null,
-    IReadOnlyList<OutputFile>? Outputs = null);
+    IReadOnlyList<OutputFile>? Outputs = null,
+    JobState? JobTo = null);
 
 public enum TransitionOutcome { Applied, AlreadyApplied, NotFound, StaleEpoch, IllegalTransition }
 

@@ -24,27 +24,107 @@ public sealed class SqliteJobStore(SqliteDatabase db) : IJobStore
         await ExecAsync(c, null, "PRAGMA journal_mode=WAL;", ct);
         await ExecAsync(c, null, SqliteSchema.V1, ct);
         await SqliteSchema.MigrateAsync(c, ct);
+        await ExecAsync(c, null, SqliteSchema.AddedIndexes, ct);
     }
 
     public async Task InsertJobAsync(Job job, CancellationToken ct)
     {
         await db.WriteAsync(async (c, tx) =>
         {
-            await ExecAsync(c, tx, """
-                INSERT INTO jobs(id, requester, name, spec, state, created_at, updated_at, next_epoch)
-                VALUES ($id, $requester, $name, $spec, $state, $at, $at, 1)
-                """, ct,
-                ("$id", job.Id.ToString()), ("$requester", job.Requester.Value), ("$name", job.Name),
-                ("$spec", job.SpecText), ("$state", job.State.ToWire()), ("$at", Time(job.CreatedAt)));
-            foreach (var input in job.Inputs)
-            {
-                await ExecAsync(c, tx, "INSERT INTO job_inputs(job_id, path, cid) VALUES ($id, $path, $cid)", ct,
-                    ("$id", job.Id.ToString()), ("$path", input.Path), ("$cid", input.Cid.ToString()));
-                await GrantAsync(c, tx, input.Cid, job.Requester, ct);
-            }
+            await InsertAsync(c, tx, job, ct);
             return 0;
         }, ct);
     }
+
+    public Task<bool> PlanReplicasAsync(JobId root, int? expectedPlanned, int planned, IReadOnlyList<Job> replicas, CancellationToken ct) =>
+        db.WriteAsync(async (c, tx) =>
+        {
+            var changed = await ExecAsync(c, tx, expectedPlanned is null
+                    ? "UPDATE jobs SET planned_replicas = $n WHERE id = $id AND planned_replicas IS NULL"
+                    : "UPDATE jobs SET planned_replicas = $n WHERE id = $id AND planned_replicas = $expected", ct,
+                ("$id", root.ToString()), ("$n", planned), ("$expected", expectedPlanned));
+            if (changed == 0)
+                return false;
+            foreach (var replica in replicas)
+                await InsertAsync(c, tx, replica, ct);
+            return true;
+        }, ct);
+
+    public async Task<IReadOnlyList<Job>> ListGroupAsync(JobId root, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        var ids = await QueryIdsAsync(c, "SELECT id FROM jobs WHERE id = $id OR group_of = $id ORDER BY replica, created_at, id", ct,
+            ("$id", root.ToString()));
+        return await LoadManyAsync(c, ids, ct);
+    }
+
+    public Task<TransitionResult> SettleGroupAsync(JobId root, JobState to, string? reason, IReadOnlyList<OutputFile>? outputs,
+        IReadOnlyDictionary<JobId, string> verdicts, DateTimeOffset now, CancellationToken ct) =>
+        db.WriteAsync(async (c, tx) =>
+        {
+            var job = await LoadJobAsync(c, tx, root, ct);
+            if (job is null)
+                return new TransitionResult(TransitionOutcome.NotFound, null);
+            if (job.State == to)
+                return new TransitionResult(TransitionOutcome.AlreadyApplied, job);
+            if (job.State != JobState.Verifying || !JobStateMachine.CanMove(job.State, to))
+                return new TransitionResult(TransitionOutcome.IllegalTransition, job);
+            await ExecAsync(c, tx, "UPDATE jobs SET state = $s, updated_at = $at, reason = $reason WHERE id = $id", ct,
+                ("$id", root.ToString()), ("$s", to.ToWire()), ("$at", Time(now)), ("$reason", reason));
+            if (outputs is not null)
+            {
+                await ExecAsync(c, tx, "DELETE FROM job_outputs WHERE job_id = $id", ct, ("$id", root.ToString()));
+                await InsertOutputsAsync(c, tx, job, outputs, ct);
+            }
+            foreach (var (member, verdict) in verdicts)
+            {
+                await ExecAsync(c, tx, "UPDATE jobs SET verdict = $v WHERE id = $id AND (id = $root OR group_of = $root)", ct,
+                    ("$id", member.ToString()), ("$v", verdict), ("$root", root.ToString()));
+            }
+            return new TransitionResult(TransitionOutcome.Applied, await LoadJobAsync(c, tx, root, ct));
+        }, ct);
+
+    private static async Task InsertAsync(SqliteConnection c, SqliteTransaction tx, Job job, CancellationToken ct)
+    {
+        await ExecAsync(c, tx, """
+            INSERT INTO jobs(id, requester, name, spec, state, created_at, updated_at, next_epoch, group_of, replica, kind, planned_replicas)
+            VALUES ($id, $requester, $name, $spec, $state, $at, $at, 1, $group, $replica, $kind, $planned)
+            """, ct,
+            ("$id", job.Id.ToString()), ("$requester", job.Requester.Value), ("$name", job.Name),
+            ("$spec", job.SpecText), ("$state", job.State.ToWire()), ("$at", Time(job.CreatedAt)),
+            ("$group", job.GroupOf?.ToString()), ("$replica", job.Replica), ("$kind", KindText(job.Kind)),
+            ("$planned", job.PlannedReplicas));
+        foreach (var input in job.Inputs)
+        {
+            await ExecAsync(c, tx, "INSERT INTO job_inputs(job_id, path, cid) VALUES ($id, $path, $cid)", ct,
+                ("$id", job.Id.ToString()), ("$path", input.Path), ("$cid", input.Cid.ToString()));
+            await GrantAsync(c, tx, input.Cid, job.Requester, ct);
+        }
+    }
+
+    private static async Task InsertOutputsAsync(SqliteConnection c, SqliteTransaction tx, Job job, IReadOnlyList<OutputFile> outputs, CancellationToken ct)
+    {
+        foreach (var output in outputs)
+        {
+            await ExecAsync(c, tx, "INSERT OR REPLACE INTO job_outputs(job_id, path, cid, size) VALUES ($id, $path, $cid, $size)", ct,
+                ("$id", job.Id.ToString()), ("$path", output.Path), ("$cid", output.Cid.ToString()), ("$size", output.Size));
+            await GrantAsync(c, tx, output.Cid, job.Requester, ct);
+        }
+    }
+
+    private static string KindText(JobKind kind) => kind switch
+    {
+        JobKind.Replica => "replica",
+        JobKind.Canary => "canary",
+        _ => "requested",
+    };
+
+    private static JobKind ParseKind(string text) => text switch
+    {
+        "replica" => JobKind.Replica,
+        "canary" => JobKind.Canary,
+        _ => JobKind.Requested,
+    };
 
     public async Task<Job?> GetJobAsync(JobId id, CancellationToken ct)
     {
@@ -57,8 +137,8 @@ public sealed class SqliteJobStore(SqliteDatabase db) : IJobStore
         await using var c = await db.OpenAsync(ct);
         var ids = await QueryIdsAsync(c,
             state is null
-                ? "SELECT id FROM jobs WHERE requester = $r ORDER BY created_at DESC, id DESC LIMIT $limit"
-                : "SELECT id FROM jobs WHERE requester = $r AND state = $s ORDER BY created_at DESC, id DESC LIMIT $limit",
+                ? "SELECT id FROM jobs WHERE requester = $r AND group_of IS NULL ORDER BY created_at DESC, id DESC LIMIT $limit"
+                : "SELECT id FROM jobs WHERE requester = $r AND group_of IS NULL AND state = $s ORDER BY created_at DESC, id DESC LIMIT $limit",
             ct, ("$r", requester.Value), ("$s", state?.ToWire()), ("$limit", limit));
         return await LoadManyAsync(c, ids, ct);
     }
@@ -68,7 +148,7 @@ public sealed class SqliteJobStore(SqliteDatabase db) : IJobStore
         // Times are stored as fixed-width UTC ISO 8601 text, so text order is time order.
         await using var c = await db.OpenAsync(ct);
         var ids = await QueryIdsAsync(c,
-            "SELECT id FROM jobs WHERE requester = $r AND updated_at >= $since ORDER BY updated_at, id",
+            "SELECT id FROM jobs WHERE requester = $r AND group_of IS NULL AND updated_at >= $since ORDER BY updated_at, id",
             ct, ("$r", requester.Value), ("$since", Time(since)));
         return await LoadManyAsync(c, ids, ct);
     }
@@ -199,15 +279,17 @@ public sealed class SqliteJobStore(SqliteDatabase db) : IJobStore
             var current = job.CurrentAttempt;
             if (current is null || current.Epoch != epoch)
                 return new TransitionResult(TransitionOutcome.StaleEpoch, job);
-            if (job.State == t.To || (t.To == JobState.Running && job.State.IsTerminal()))
+            var jobTo = t.JobTo ?? t.To;
+            if (job.State == jobTo || (t.To == JobState.Running && (job.State.IsTerminal() || job.State == JobState.Verifying))
+                || (job.State == JobState.Verifying && t.To.IsTerminal()))
                 return new TransitionResult(TransitionOutcome.AlreadyApplied, job);
-            if (!JobStateMachine.CanMove(job.State, t.To))
+            if (!JobStateMachine.CanMove(job.State, jobTo))
                 return new TransitionResult(TransitionOutcome.IllegalTransition, job);
 
             await ExecAsync(c, tx, """
                 UPDATE jobs SET state = $s, updated_at = $at,
                   exit_code = COALESCE($exit, exit_code), reason = COALESCE($reason, reason) WHERE id = $id
-                """, ct, ("$id", id.ToString()), ("$s", t.To.ToWire()), ("$at", Time(t.At)), ("$exit", t.ExitCode), ("$reason", t.Reason));
+                """, ct, ("$id", id.ToString()), ("$s", jobTo.ToWire()), ("$at", Time(t.At)), ("$exit", t.ExitCode), ("$reason", t.Reason));
             var timeColumn = t.To == JobState.Running ? "started_at" : "finished_at";
             await ExecAsync(c, tx, $"""
                 UPDATE attempts SET state = $s, {timeColumn} = $at, exit_code = COALESCE($exit, exit_code),
@@ -217,12 +299,7 @@ public sealed class SqliteJobStore(SqliteDatabase db) : IJobStore
                 """, ct, ("$id", id.ToString()), ("$epoch", epoch), ("$s", t.To.ToWire()), ("$at", Time(t.At)),
                 ("$exit", t.ExitCode), ("$reason", t.Reason), ("$wall", (long?)t.Usage?.Wall.TotalMilliseconds),
                 ("$cpu", (long?)t.Usage?.Cpu.TotalMilliseconds), ("$mem", t.Usage?.PeakMemoryBytes));
-            foreach (var output in t.Outputs ?? [])
-            {
-                await ExecAsync(c, tx, "INSERT OR REPLACE INTO job_outputs(job_id, path, cid, size) VALUES ($id, $path, $cid, $size)", ct,
-                    ("$id", id.ToString()), ("$path", output.Path), ("$cid", output.Cid.ToString()), ("$size", output.Size));
-                await GrantAsync(c, tx, output.Cid, job.Requester, ct);
-            }
+            await InsertOutputsAsync(c, tx, job, t.Outputs ?? [], ct);
             return new TransitionResult(TransitionOutcome.Applied, await LoadJobAsync(c, tx, id, ct));
         }, ct);
 
@@ -309,11 +386,14 @@ public sealed class SqliteJobStore(SqliteDatabase db) : IJobStore
 
     private static async Task<Job?> LoadJobAsync(SqliteConnection c, SqliteTransaction? tx, JobId id, CancellationToken ct)
     {
-        string requester, name, specText, state, created, updated;
-        int? exit;
-        string? reason;
+        string requester, name, specText, state, created, updated, kind;
+        int? exit, planned;
+        string? reason, groupOf, verdict;
+        int replica;
         await using (var cmd = Command(c, tx, """
-            SELECT requester, name, spec, state, created_at, updated_at, exit_code, reason FROM jobs WHERE id = $id
+            SELECT requester, name, spec, state, created_at, updated_at, exit_code, reason, group_of, replica, kind, planned_replicas,
+              verdict
+            FROM jobs WHERE id = $id
             """, ("$id", id.ToString())))
         await using (var r = await cmd.ExecuteReaderAsync(ct))
         {
@@ -323,6 +403,11 @@ public sealed class SqliteJobStore(SqliteDatabase db) : IJobStore
                 (r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5));
             exit = r.IsDBNull(6) ? null : r.GetInt32(6);
             reason = r.IsDBNull(7) ? null : r.GetString(7);
+            groupOf = r.IsDBNull(8) ? null : r.GetString(8);
+            replica = r.GetInt32(9);
+            kind = r.GetString(10);
+            planned = r.IsDBNull(11) ? null : r.GetInt32(11);
+            verdict = r.IsDBNull(12) ? null : r.GetString(12);
         }
 
         var inputs = new List<ResolvedInput>();
@@ -371,7 +456,14 @@ public sealed class SqliteJobStore(SqliteDatabase db) : IJobStore
         var spec = ParseStored(id, specText);
         _ = JobStateMachine.TryParseWire(state, out var jobState);
         return new Job(id, Address.Parse(requester), name, specText, spec, jobState, ParseTime(created), ParseTime(updated),
-            exit, reason, inputs, attempts, outputs);
+            exit, reason, inputs, attempts, outputs)
+        {
+            GroupOf = groupOf is null ? null : JobId.Parse(groupOf),
+            Replica = replica,
+            Kind = ParseKind(kind),
+            PlannedReplicas = planned,
+            Verdict = verdict,
+        };
     }
 
     // Every load needs the parsed spec, and parsing YAML costs far more than the row reads: matching rounds load

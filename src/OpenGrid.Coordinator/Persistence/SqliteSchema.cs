@@ -8,7 +8,17 @@ internal static class SqliteSchema
     [
         ("jobs", "not_before", "TEXT"),
         ("attempts", "price_per_hour", "INTEGER"),
+        ("jobs", "group_of", "TEXT"),
+        ("jobs", "replica", "INTEGER NOT NULL DEFAULT 0"),
+        ("jobs", "kind", "TEXT NOT NULL DEFAULT 'requested'"),
+        ("jobs", "planned_replicas", "INTEGER"),
+        ("jobs", "verdict", "TEXT"),
     ];
+
+    /// <summary>Indexes over added columns, created after the columns exist.</summary>
+    public const string AddedIndexes = """
+        CREATE INDEX IF NOT EXISTS jobs_by_group ON jobs(group_of, replica);
+        """;
 
     public static async Task MigrateAsync(Microsoft.Data.Sqlite.SqliteConnection c, CancellationToken ct)
     {
@@ -117,5 +127,31 @@ internal static class SqliteSchema
         CREATE TABLE IF NOT EXISTS settlement_meta(
           key TEXT PRIMARY KEY,
           value TEXT NOT NULL);
+        """;
+
+    /// <summary>
+    /// Trust: each provider's reputation as of a time, its streak of valid results per job class, and the events that
+    /// moved them, one per (provider, job, event) so a verdict applied twice counts once.
+    /// </summary>
+    public const string Trust = """
+        CREATE TABLE IF NOT EXISTS provider_standing(
+          address TEXT PRIMARY KEY,
+          score REAL NOT NULL,
+          at TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS provider_streaks(
+          address TEXT NOT NULL,
+          job_class TEXT NOT NULL,
+          streak INTEGER NOT NULL,
+          PRIMARY KEY(address, job_class));
+        CREATE TABLE IF NOT EXISTS trust_events(
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          provider TEXT NOT NULL,
+          job_id TEXT NOT NULL,
+          event TEXT NOT NULL,
+          job_class TEXT NOT NULL,
+          score_after REAL NOT NULL,
+          at TEXT NOT NULL,
+          UNIQUE(provider, job_id, event));
+        CREATE INDEX IF NOT EXISTS trust_events_by_provider ON trust_events(provider, id);
         """;
 }

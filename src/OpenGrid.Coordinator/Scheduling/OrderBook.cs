@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using OpenGrid.Coordinator.Gateway;
 using OpenGrid.Coordinator.Persistence;
+using OpenGrid.Coordinator.Verification;
 using OpenGrid.Core;
 using OpenGrid.Core.Jobs;
 using OpenGrid.Core.Market;
@@ -12,11 +13,13 @@ namespace OpenGrid.Coordinator.Scheduling;
 
 /// <summary>
 /// The market as the matcher sees it, built fresh for each round: one bid per queued job, one offer per connected,
-/// live provider (its capacity less its running leases, at the prices and terms it sent in its hello).
+/// live provider (its capacity less its running leases, at the prices and terms it sent in its hello, with its
+/// reputation). A bid never goes below the coordinator's reputation floor, and a replica never to a provider another
+/// member of its verification group has used.
 /// </summary>
-public sealed class OrderBook(IJobStore store, ConnectedProviders providers, TimeProvider time, IOptions<CoordinatorOptions> options)
+public sealed class OrderBook(IJobStore store, ConnectedProviders providers, TrustLedger trust, TimeProvider time, IOptions<CoordinatorOptions> options)
 {
-    /// <summary>Reputation every provider and requester has until the trust work scores them (neutral).</summary>
+    /// <summary>Reputation of requesters (not scored yet) and of providers nobody has scored (neutral).</summary>
     public const double NeutralReputation = 0.5;
 
     /// <summary>Terms of a provider that sent none (an older agent): testnet prices, any job up to a day.</summary>
@@ -25,13 +28,29 @@ public sealed class OrderBook(IJobStore store, ConnectedProviders providers, Tim
     public async Task<(IReadOnlyList<Bid> Bids, IReadOnlyList<Offer> Offers)> SnapshotAsync(CancellationToken ct)
     {
         var queued = await store.ListQueuedAsync(time.GetUtcNow(), 10_000, ct);
-        return (queued.Select(BidFor).ToList(), await OffersAsync(ct));
+        var bids = new List<Bid>(queued.Count);
+        foreach (var job in queued)
+        {
+            var bid = BidFor(job, options.Value.Trust.ReputationFloor);
+            if (job.GroupOf is not null || job.PlannedReplicas > 1)
+                bid = bid with { ExcludedProviders = await GroupProvidersAsync(job, ct) };
+            bids.Add(bid);
+        }
+        return (bids, await OffersAsync(ct));
+    }
+
+    /// <summary>Providers that ran (or run) another member of the job's verification group.</summary>
+    private async Task<IReadOnlySet<Address>> GroupProvidersAsync(Job job, CancellationToken ct)
+    {
+        var group = await store.ListGroupAsync(job.GroupOf ?? job.Id, ct);
+        return group.Where(m => m.Id != job.Id).SelectMany(m => m.Attempts).Select(a => a.Provider).ToHashSet();
     }
 
     /// <summary>Offers of the connected, live providers: free = capacity less running leases.</summary>
     public async Task<IReadOnlyList<Offer>> OffersAsync(CancellationToken ct)
     {
         var draining = await store.ListDrainingAsync(ct);
+        var scores = await trust.ScoresAsync(ct);
         var active = (await store.ListActiveAsync(ct)).ToLookup(j => j.CurrentAttempt!.Provider);
         var now = time.GetUtcNow();
         var offers = new List<Offer>();
@@ -50,24 +69,34 @@ public sealed class OrderBook(IJobStore store, ConnectedProviders providers, Tim
                 var gpus = request.Gpu.Count == 0 ? [] : free.PickGpus(request.Gpu, prices);
                 free = gpus is not null && free.Fits(request) ? free.Subtract(request, gpus) : ResourceVector.Empty;
             }
-            offers.Add(OfferFor(session, capacity, free, draining.Contains(session.Address)));
+            offers.Add(OfferFor(session, capacity, free, draining.Contains(session.Address), ReputationOf(scores, session.Address)));
         }
         return offers;
     }
 
     /// <summary>Offers at full capacity, idle: who could ever run a job (for submit-time checks and plans).</summary>
-    public IReadOnlyList<Offer> CapacityOffers() =>
-        providers.Online.Select(s => OfferFor(s, ResourceVector.Of(s.Capacity), ResourceVector.Of(s.Capacity), draining: false)).ToList();
+    public async Task<IReadOnlyList<Offer>> CapacityOffersAsync(CancellationToken ct)
+    {
+        var scores = await trust.ScoresAsync(ct);
+        return providers.Online.Select(s => OfferFor(s, ResourceVector.Of(s.Capacity), ResourceVector.Of(s.Capacity), draining: false,
+            ReputationOf(scores, s.Address))).ToList();
+    }
 
-    public static Bid BidFor(Job job) => BidFor(job.Id, job.Requester, job.Spec, job.CreatedAt, job.Inputs.Select(i => i.Cid.ToString()).ToList());
+    public static Bid BidFor(Job job, double reputationFloor) =>
+        BidFor(job.Id, job.Requester, job.Spec, job.CreatedAt, job.Inputs.Select(i => i.Cid.ToString()).ToList(), reputationFloor);
 
-    public static Bid BidFor(JobId id, Address requester, JobSpec spec, DateTimeOffset submittedAt, IReadOnlyList<string> inputCids) => new(
+    /// <summary>
+    /// The bid of a job: its spec's terms, with the least provider reputation raised to the coordinator's floor (a
+    /// provider below it is offered no work at all).
+    /// </summary>
+    public static Bid BidFor(JobId id, Address requester, JobSpec spec, DateTimeOffset submittedAt, IReadOnlyList<string> inputCids,
+        double reputationFloor) => new(
         id,
         requester,
         spec.Resources,
         spec.Requires,
         spec.Price.MaxPerHour,
-        spec.Placement.MinReputation,
+        Math.Max(spec.Placement.MinReputation, reputationFloor),
         spec.Placement.Region,
         spec.Limits.Timeout,
         submittedAt,
@@ -77,12 +106,15 @@ public sealed class OrderBook(IJobStore store, ConnectedProviders providers, Tim
         inputCids,
         NeutralReputation);
 
-    private static Offer OfferFor(ProviderSession session, ResourceVector capacity, ResourceVector free, bool draining)
+    private static Offer OfferFor(ProviderSession session, ResourceVector capacity, ResourceVector free, bool draining, double reputation)
     {
         var terms = session.Hello.Terms ?? DefaultTerms;
         return new Offer(session.Address, session.Hello.Name, capacity, free, session.Capacity.Capabilities, terms.Region,
-            TimeSpan.FromSeconds(terms.MaxJobSeconds), PricesOf(session), NeutralReputation, 0, new HashSet<string>(), draining);
+            TimeSpan.FromSeconds(terms.MaxJobSeconds), PricesOf(session), reputation, 0, new HashSet<string>(), draining);
     }
+
+    private static double ReputationOf(IReadOnlyDictionary<Address, double> scores, Address provider) =>
+        scores.TryGetValue(provider, out var score) ? score : NeutralReputation;
 
     /// <summary>The provider's prices from its hello; testnet prices when it sent none or sent malformed ones.</summary>
     private static PriceList PricesOf(ProviderSession session) =>

@@ -79,9 +79,10 @@ public sealed partial class SettlementLedger(
 
     /// <summary>
     /// The attempt at <paramref name="epoch"/> ended (succeeded, failed, cancelled, timed out or lost): records the
-    /// release of its verified seconds when it succeeded, then the close that refunds the rest.
+    /// release of its verified seconds when it succeeded and is <paramref name="paid"/> (a replica that lost its
+    /// quorum is not), then the close that refunds the rest.
     /// </summary>
-    public async Task AttemptEndedAsync(Job job, long epoch, CancellationToken ct)
+    public async Task AttemptEndedAsync(Job job, long epoch, CancellationToken ct, bool paid = true)
     {
         if (!Enabled || job.Attempts.FirstOrDefault(a => a.Epoch == epoch) is not { } attempt || Open(job, attempt) is not { } open)
             return;
@@ -90,7 +91,7 @@ public sealed partial class SettlementLedger(
         if (!existing.Any(i => i.Attempt == attempt.Number && i.Action == SettlementAction.Open))
             return;
         var intents = new List<SettlementIntent>();
-        if (attempt.State == JobState.Succeeded)
+        if (attempt.State == JobState.Succeeded && paid)
             intents.Add(open with { Action = SettlementAction.Release, Seconds = VerifiedSeconds(attempt, job.Spec) });
         intents.Add(open with { Action = SettlementAction.Close });
         await store.AddAsync(intents, time.GetUtcNow(), ct);
@@ -123,9 +124,14 @@ public sealed partial class SettlementLedger(
         signal.Work();
     }
 
-    /// <summary>The open intent of an attempt, or null when it pays nothing (no price, or a cap of zero).</summary>
+    /// <summary>
+    /// The open intent of an attempt, or null when it pays nothing (no price, a cap of zero, or a canary: the
+    /// coordinator's own test job has no requester escrow behind it).
+    /// </summary>
     private static SettlementIntent? Open(Job job, Attempt attempt)
     {
+        if (job.Kind == JobKind.Canary)
+            return null;
         if (attempt.PricePerHour is not { BaseUnits: > 0 } rate)
             return null;
         var cap = EscrowRules.CapFor(rate, job.Spec.Limits.Timeout);

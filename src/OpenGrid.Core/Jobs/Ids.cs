@@ -16,6 +16,9 @@ public readonly record struct JobId(Guid Value)
         return false;
     }
 
+    public static JobId Parse(string text) =>
+        TryParse(text, out var id) ? id : throw new FormatException($"'{text}' is not a job id (32 hex digits)");
+
     public override string ToString() => Value.ToString("N");
 }
 

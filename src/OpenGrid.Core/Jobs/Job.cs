@@ -19,8 +19,45 @@ public sealed record Job(
     IReadOnlyList<Attempt> Attempts,
     IReadOnlyList<OutputFile> Outputs)
 {
+    /// <summary>
+    /// The job this one is a replica of (null for a job a requester submitted, or a canary). Replicas are jobs of
+    /// their own — own leases, attempts and retries — hidden from the requester's lists and shown under their group.
+    /// </summary>
+    public JobId? GroupOf { get; init; }
+
+    /// <summary>Index in its verification group: 0 for the job the requester submitted, 1.. for its replicas.</summary>
+    public int Replica { get; init; }
+
+    /// <summary>Why the job exists: submitted by a requester, a replica for verification, or a canary.</summary>
+    public JobKind Kind { get; init; } = JobKind.Requested;
+
+    /// <summary>
+    /// How many replicas the group runs, decided when replica 0 is first leased (adaptive replication); null until
+    /// then, and for jobs that are not verified by replication.
+    /// </summary>
+    public int? PlannedReplicas { get; init; }
+
+    /// <summary>
+    /// What the verification verdict said of this member's result: <c>agreed</c> (part of the accepted quorum) or
+    /// <c>disagreed</c>; null before a verdict and for members without a result.
+    /// </summary>
+    public string? Verdict { get; init; }
+
     /// <summary>The attempt that currently holds (or last held) the job's lease.</summary>
     public Attempt? CurrentAttempt => Attempts.Count == 0 ? null : Attempts[^1];
+}
+
+/// <summary>Why a job exists.</summary>
+public enum JobKind
+{
+    /// <summary>Submitted by its requester.</summary>
+    Requested,
+
+    /// <summary>A copy of a requested job run on another provider, so results can be compared.</summary>
+    Replica,
+
+    /// <summary>A known-answer job the coordinator injects to test a provider's honesty.</summary>
+    Canary,
 }
 
 /// <summary>An input file resolved to content: its path in the work dir and its CID.</summary>

@@ -6,6 +6,8 @@ public enum JobState
     Queued,
     Assigned,
     Running,
+    /// <summary>Its own attempt succeeded; waiting for the replicas of its verification group to reach a quorum.</summary>
+    Verifying,
     Succeeded,
     Failed,
     Cancelled,
@@ -27,6 +29,9 @@ public static class JobStateMachine
         (JobState.Assigned or JobState.Running, JobState.Queued) => true,
         (JobState.Assigned, JobState.Succeeded or JobState.Failed or JobState.Cancelled or JobState.TimedOut) => true,
         (JobState.Running, JobState.Succeeded or JobState.Failed or JobState.Cancelled or JobState.TimedOut) => true,
+        // A replicated job whose attempt succeeded waits for its quorum, which accepts or fails it.
+        (JobState.Running or JobState.Assigned, JobState.Verifying) => true,
+        (JobState.Verifying, JobState.Succeeded or JobState.Failed or JobState.Cancelled) => true,
         _ => false,
     };
 
@@ -36,6 +41,7 @@ public static class JobStateMachine
         JobState.Queued => "queued",
         JobState.Assigned => "assigned",
         JobState.Running => "running",
+        JobState.Verifying => "verifying",
         JobState.Succeeded => "succeeded",
         JobState.Failed => "failed",
         JobState.Cancelled => "cancelled",

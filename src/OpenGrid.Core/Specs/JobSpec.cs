@@ -70,8 +70,12 @@ public sealed record PriceCap(TokenAmount MaxPerHour, string Mode)
     public static readonly PriceCap Default = new(TokenAmount.FromBaseUnits(1_000_000), "milestone");
 }
 
-/// <summary>Replication: run on <see cref="Replicas"/> providers, succeed when <see cref="Quorum"/> agree.</summary>
-public sealed record VerifyPolicy(int Replicas, int Quorum)
+/// <summary>
+/// Replication: run on <see cref="Replicas"/> distinct providers, succeed when <see cref="Quorum"/> agree. With
+/// <see cref="Adaptive"/> (the default) a provider with a long streak of verified results for the job's class may run
+/// it alone (BOINC-style adaptive replication); false forces full replication.
+/// </summary>
+public sealed record VerifyPolicy(int Replicas, int Quorum, bool Adaptive = true)
 {
     public static readonly VerifyPolicy Single = new(1, 1);
 }

@@ -32,7 +32,16 @@ public sealed record JobView(
     ResourcesView Resources,
     IReadOnlyList<InputView> Inputs,
     IReadOnlyList<AttemptView> Attempts,
-    IReadOnlyList<OutputFileView> Outputs);
+    IReadOnlyList<OutputFileView> Outputs,
+    string Kind = "requested",
+    string? GroupOf = null,
+    IReadOnlyList<ReplicaView>? Replicas = null);
+
+/// <summary>
+/// A member of a job's verification group: replica 0 is the job itself. Provider is the one that produced (or is
+/// producing) its result; Verdict is <c>agreed</c> or <c>disagreed</c> once the quorum decided.
+/// </summary>
+public sealed record ReplicaView(int Replica, string JobId, string State, string? Provider, string? Verdict, IReadOnlyList<OutputFileView> Outputs);
 
 public sealed record ResourcesView(long CpuMillis, long MemoryBytes, long DiskBytes, int Gpus, long TimeoutSeconds);
 
@@ -73,7 +82,14 @@ public sealed record ProviderView(
     SandboxView Sandbox,
     string? CurrentJob,
     OfferTermsView? Terms = null,
-    IReadOnlyList<string>? CurrentJobs = null);
+    IReadOnlyList<string>? CurrentJobs = null,
+    double? Reputation = null);
+
+/// <summary>A provider's reputation now (0..1, neutral 0.5) and the trust events that moved it, newest first.</summary>
+public sealed record ReputationView(string Address, double Reputation, IReadOnlyList<TrustEventView> Events);
+
+/// <summary>One trust event: <c>verified_result</c>, <c>disagreed</c>, <c>canary_passed</c>, <c>canary_failed</c>, <c>timed_out</c>, <c>lease_lost</c>.</summary>
+public sealed record TrustEventView(string Event, string JobId, string JobClass, double ScoreAfter, DateTimeOffset At);
 
 public sealed record ProviderListView(IReadOnlyList<ProviderView> Providers);
 

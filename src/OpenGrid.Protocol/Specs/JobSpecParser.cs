@@ -38,7 +38,7 @@ public static partial class JobSpecParser
     private static readonly string[] LimitFields = ["timeout", "processes"];
     private static readonly string[] NetworkFields = ["egress"];
     private static readonly string[] PriceFields = ["maxPerHour", "mode"];
-    private static readonly string[] VerifyFields = ["replicas", "quorum"];
+    private static readonly string[] VerifyFields = ["replicas", "quorum", "adaptive"];
     private static readonly string[] PlacementFields = ["minReputation", "region", "maxStartDelay"];
 
     private static readonly IReadOnlyList<string> CompareNames =
@@ -667,12 +667,15 @@ public static partial class JobSpecParser
 
         var replicasNode = f.Optional("replicas");
         var replicas = replicasNode is null ? VerifyPolicy.Single.Replicas : r.ExpectInt(replicasNode, Field(path, "replicas"), 1, JobSpecLimits.MaxReplicas);
+        var adaptive = f.Optional("adaptive") is { } adaptiveNode
+            ? r.ExpectChoice(adaptiveNode, Field(path, "adaptive"), "value", ["true", "false"]) != "false"
+            : true;
         if (f.Optional("quorum") is not { } quorumNode)
-            return new VerifyPolicy(replicas ?? 1, MajorityOf(replicas ?? 1));
+            return new VerifyPolicy(replicas ?? 1, MajorityOf(replicas ?? 1), adaptive);
 
         // When replicas is itself invalid, quorum is only checked against the largest replicas could be.
         var quorum = r.ExpectInt(quorumNode, Field(path, "quorum"), 1, replicas ?? JobSpecLimits.MaxReplicas);
-        return new VerifyPolicy(replicas ?? 1, quorum ?? 1);
+        return new VerifyPolicy(replicas ?? 1, quorum ?? 1, adaptive);
     }
 
     /// <summary>The default quorum: more than half of the replicas.</summary>

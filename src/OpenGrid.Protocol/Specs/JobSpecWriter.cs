@@ -67,6 +67,8 @@ public static class JobSpecWriter
         y.Append("verify:\n");
         Line(y, Indent, "replicas", Number(spec.Verify.Replicas));
         Line(y, Indent, "quorum", Number(spec.Verify.Quorum));
+        if (!spec.Verify.Adaptive)
+            Line(y, Indent, "adaptive", "false");
 
         Line(y, "", "requires", FlowList(spec.Requires));
 

@@ -1,0 +1,89 @@
+using Microsoft.Extensions.Options;
+using OpenGrid.Coordinator.Content;
+using OpenGrid.Coordinator.Jobs;
+using OpenGrid.Coordinator.Persistence;
+using OpenGrid.Core.Jobs;
+using OpenGrid.Core.Trust;
+using OpenGrid.Verification;
+
+namespace OpenGrid.Coordinator.Verification;
+
+/// <summary>
+/// Canary jobs: with probability <c>Coordinator:Trust:CanaryRate</c> a submitted job brings a known-answer job of
+/// the same class with it, queued like any other job (same id scheme, same market, its own spec's price), so a
+/// provider cannot tell it from real work. A canary that succeeds with the wrong answer is proof of fraud: the
+/// provider's reputation collapses (and, with payments on, its bond is slashable on that evidence); a right answer
+/// counts toward its streak.
+/// </summary>
+public sealed partial class Canaries(
+    CanaryCatalogue catalogue,
+    IJobStore store,
+    FileBlockstore content,
+    TrustLedger trust,
+    JobSignals signals,
+    TimeProvider time,
+    IOptions<CoordinatorOptions> options,
+    ILogger<Canaries> log)
+{
+    /// <summary>Maybe queues a canary of <paramref name="job"/>'s class; returns it when one was queued.</summary>
+    public async Task<Job?> MaybeInjectAsync(Job job, CancellationToken ct)
+    {
+        if (job.Kind != JobKind.Requested || !CanaryPolicy.ShouldInject(Random.Shared.NextDouble(), new CanaryOptions { Rate = options.Value.Trust.CanaryRate }))
+            return null;
+        var candidates = await catalogue.ForClassAsync(JobClass.Of(job.Spec), ct);
+        if (candidates.Count == 0)
+            return null;
+        var canary = candidates[Random.Shared.Next(candidates.Count)];
+        var now = time.GetUtcNow();
+        var canaryJob = new Job(JobId.New(time), CanaryCatalogue.Account, canary.Spec.Name, canary.SpecText, canary.Spec, JobState.Queued,
+            now, now, null, null, canary.Inputs, [], []) { Kind = JobKind.Canary };
+        await store.InsertJobAsync(canaryJob, ct);
+        LogInjected(canaryJob.Id, canary.Name, job.Id);
+        signals.SchedulingChance();
+        return canaryJob;
+    }
+
+    /// <summary>A canary job ended: its provider's answer is checked against the known one.</summary>
+    public async Task CheckAsync(Job job, CancellationToken ct)
+    {
+        if (job.Kind != JobKind.Canary || job.State != JobState.Succeeded || job.CurrentAttempt is not { } attempt)
+            return;
+        if (await catalogue.FindAsync(job.SpecText, ct) is not { } canary)
+            return;
+        var (pass, detail) = await CompareAsync(job, canary, ct);
+        await trust.RecordAsync(attempt.Provider, job, pass ? TrustEvent.CanaryPassed : TrustEvent.CanaryFailed, ct);
+        if (pass)
+            LogPassed(job.Id, attempt.Provider);
+        else
+            LogCaught(job.Id, attempt.Provider, detail);
+    }
+
+    private async Task<(bool Pass, string Detail)> CompareAsync(Job job, Canary canary, CancellationToken ct)
+    {
+        var actual = new Dictionary<string, ReadOnlyMemory<byte>>(StringComparer.Ordinal);
+        foreach (var output in job.Outputs)
+        {
+            if (output.Size > ResultComparer.MaxCompareBytes)
+                return (false, $"output '{output.Path}' is {output.Size} bytes, far from the known answer");
+            await using var stream = await content.OpenVerifiedAsync(output.Cid, ct);
+            if (stream is null)
+                return (false, $"output '{output.Path}' is not readable in the content store");
+            using var buffer = new MemoryStream();
+            await stream.CopyToAsync(buffer, ct);
+            actual[output.Path] = buffer.ToArray();
+        }
+        var expected = canary.Expected.ToDictionary(kv => kv.Key, kv => (ReadOnlyMemory<byte>)kv.Value, StringComparer.Ordinal);
+        var declared = canary.Spec.Outputs;
+        var result = ReplicaAgreement.Compare(declared, expected, actual, ComparatorOptions.Default);
+        return (result.Agree, result.Detail);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Canary {JobId} ({Canary}) queued alongside job {RealJobId}")]
+    private partial void LogInjected(JobId jobId, string canary, JobId realJobId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Canary {JobId} passed on {ProviderId}")]
+    private partial void LogPassed(JobId jobId, Address providerId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Canary {JobId} caught {ProviderId} returning a wrong answer: {Detail}")]
+    private partial void LogCaught(JobId jobId, Address providerId, string detail);
+}
