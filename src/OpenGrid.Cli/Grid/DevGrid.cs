@@ -110,6 +110,10 @@ internal sealed class DevGrid : IAsyncDisposable
         throw ChildFailure(dead, $"{dead.Name} (pid {dead.Pid}) exited with code {dead.Exited.Result}; stopping the grid");
     }
 
+    /// <summary>The repository's canary catalogue (<c>canaries/</c>), when og dev runs from a checkout.</summary>
+    private static IEnumerable<string> CanaryArguments() =>
+        Directory.Exists("canaries") ? [$"--Coordinator:Trust:CanaryDir={Path.GetFullPath("canaries")}"] : [];
+
     private async Task<Uri> StartCoordinatorAsync(string dotnet, string dll, CancellationToken ct)
     {
         var port = _options.Port > 0 ? _options.Port : FreeLoopbackPort();
@@ -118,7 +122,7 @@ internal sealed class DevGrid : IAsyncDisposable
         _coordinator = ChildProcess.Start(
             "coordinator", dotnet,
             [dll, "--urls", $"http://127.0.0.1:{port}", $"--Coordinator:DataDir={Path.Combine(_options.DataDir, "coordinator")}",
-                .. _payments?.CoordinatorArguments ?? []],
+                .. CanaryArguments(), .. _payments?.CoordinatorArguments ?? []],
             new Dictionary<string, string>(),
             workingDirectory: Path.GetDirectoryName(dll)!, // its content root, where appsettings.json is
             logPath: Path.Combine(_options.DataDir, "coordinator.log"));

@@ -19,6 +19,7 @@ internal static class JobStates
             "failed" => exitCode is { } code ? $"job {jobId} failed with exit code {code}{because}" : $"job {jobId} failed{because}",
             "timed_out" => $"job {jobId} timed out{because}",
             "cancelled" => $"job {jobId} was cancelled{because}",
+            "verifying" => $"job {jobId} succeeded on its provider and waits for its replicas to agree{because}",
             _ => $"job {jobId} is {state}{because}",
         };
     }

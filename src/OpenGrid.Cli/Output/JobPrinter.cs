@@ -11,6 +11,8 @@ internal static class JobPrinter
         w.WriteLine($"job        {job.Id}");
         w.WriteLine($"name       {job.Name}");
         w.WriteLine($"state      {job.State}");
+        if (job.Kind != "requested")
+            w.WriteLine($"kind       {job.Kind}{(job.GroupOf is { } root ? $" of {root}" : "")}");
         w.WriteLine($"provider   {Formats.OrDash(job.Provider)}");
         w.WriteLine($"exit code  {job.ExitCode?.ToString() ?? "-"}");
         w.WriteLine($"reason     {Formats.OrDash(job.Reason)}");
@@ -43,6 +45,15 @@ internal static class JobPrinter
                     a.Usage is { } m ? Formats.Bytes(m.PeakMemoryBytes) : "-",
                     Formats.OrDash(a.Reason));
             attempts.Write(w, "  ");
+        }
+
+        if (job.Replicas is { Count: > 0 } replicas)
+        {
+            w.WriteLine("replicas (verification group; the job is replica 0):");
+            var table = new TextTable("#", "JOB", "PROVIDER", "STATE", "VERDICT");
+            foreach (var m in replicas)
+                table.Add(m.Replica.ToString(), m.JobId, Formats.OrDash(m.Provider), m.State, Formats.OrDash(m.Verdict));
+            table.Write(w, "  ");
         }
 
         w.WriteLine(job.Outputs.Count == 0 ? "outputs: none" : "outputs:");

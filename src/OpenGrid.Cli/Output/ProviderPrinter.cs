@@ -14,6 +14,8 @@ internal static class ProviderPrinter
             var p = providers[i];
             var h = p.Hardware;
             w.WriteLine($"{p.Name}  {p.Address}  {p.State}");
+            if (p.Reputation is { } reputation)
+                w.WriteLine($"  reputation    {reputation.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture)} (0..1, neutral 0.5)");
             w.WriteLine($"  cpu           {h.Cores} cores, {Formats.OrDash(h.CpuModel)}");
             w.WriteLine($"  memory        {Formats.Bytes(h.MemoryBytes)}");
             w.WriteLine($"  disk          {Formats.Bytes(h.DiskBytes)}");

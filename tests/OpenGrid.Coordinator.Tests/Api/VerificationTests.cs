@@ -1,0 +1,129 @@
+using System.Net.Http.Json;
+using System.Text;
+using OpenGrid.Protocol;
+using OpenGrid.Protocol.Api;
+using OpenGrid.Protocol.Client;
+using OpenGrid.Protocol.Gateway;
+using OpenGrid.Protocol.Identity;
+using OpenGrid.Testing;
+
+namespace OpenGrid.Coordinator.Tests.Api;
+
+/// <summary>
+/// N-of-M verification over the real gateway, with providers driven by the test: what the coordinator decides from
+/// the results it is given. No extra replicas and no canaries, so every lease is one the test expects.
+/// </summary>
+public sealed class VerificationTests
+{
+    private static readonly UsageView SomeUsage = new(1, 1, 1);
+
+    private static string Spec(string name) => JobSpecs.Shell(name, "true") + """
+
+        outputs:
+          - { path: answer.txt, compare: exact }
+        verify: { replicas: 2, quorum: 2, adaptive: false }
+        """;
+
+    [Fact]
+    public async Task Two_replicas_that_disagree_with_no_replica_to_spare_fail_the_job_and_move_no_reputation()
+    {
+        await using var factory = NewFactory();
+        var requester = factory.NewClient();
+        var (a, b) = (Identity.Generate(), Identity.Generate());
+        await using var first = await factory.ConnectLiveProviderAsync(a, "first");
+        await using var second = await factory.ConnectLiveProviderAsync(b, "second");
+        var job = await requester.SubmitAsync(new SubmitJobRequest(Spec("split-vote"), null, null), default);
+
+        await FinishAsync(first, await UploadAsync(requester, "forty-two\n"));
+        await FinishAsync(second, await UploadAsync(requester, "forty-three\n"));
+
+        var end = await EndOfAsync(requester, job.Id);
+        Assert.Equal("failed", end.State);
+        Assert.Contains("verification failed", end.Reason);
+        var view = await requester.GetJobAsync(job.Id, default);
+        Assert.Equal(2, view.Replicas!.Count);
+        Assert.All(view.Replicas, r => Assert.Equal("disagreed", r.Verdict));
+        Assert.Equal([a.Address.Value, b.Address.Value], view.Replicas.Select(r => r.Provider!).Order());
+        foreach (var provider in new[] { a, b })
+        {
+            var reputation = await ReputationAsync(factory, provider.Address.Value);
+            Assert.Equal(0.5, reputation.Reputation);
+            Assert.Empty(reputation.Events);
+        }
+    }
+
+    [Fact]
+    public async Task Agreeing_replicas_verify_the_job_and_a_redelivered_result_counts_once()
+    {
+        await using var factory = NewFactory();
+        var requester = factory.NewClient();
+        var (a, b) = (Identity.Generate(), Identity.Generate());
+        await using var first = await factory.ConnectLiveProviderAsync(a, "first");
+        await using var second = await factory.ConnectLiveProviderAsync(b, "second");
+        var job = await requester.SubmitAsync(new SubmitJobRequest(Spec("agreed"), null, null), default);
+        var answer = await UploadAsync(requester, "forty-two\n");
+
+        var lease = await FinishAsync(first, answer);
+        var other = await FinishAsync(second, answer);
+        var end = await EndOfAsync(requester, job.Id);
+        Assert.Equal("succeeded", end.State);
+
+        // At-least-once delivery: both results arrive again after the verdict.
+        await first.SendAsync(new JobFinished(lease.JobId, lease.Epoch, "succeeded", 0, null, SomeUsage, [new OutputFileView("answer.txt", answer.Cid, answer.Size)]));
+        await second.SendAsync(new JobFinished(other.JobId, other.Epoch, "succeeded", 0, null, SomeUsage, [new OutputFileView("answer.txt", answer.Cid, answer.Size)]));
+        var view = await requester.GetJobAsync(job.Id, default);
+        Assert.Equal("succeeded", view.State);
+        Assert.All(view.Replicas!, r => Assert.Equal("agreed", r.Verdict));
+        Assert.Equal(answer.Cid, Assert.Single(view.Outputs).Cid);
+        foreach (var provider in new[] { a, b })
+        {
+            var reputation = await ReputationAsync(factory, provider.Address.Value);
+            Assert.Equal("verified_result", Assert.Single(reputation.Events).Event);
+            Assert.True(reputation.Reputation > 0.5, $"a verified result should raise the score, got {reputation.Reputation}");
+        }
+    }
+
+    private static CoordinatorFactory NewFactory()
+    {
+        var factory = new CoordinatorFactory();
+        factory.Settings["Coordinator:Trust:MaxExtraReplicas"] = "0";
+        factory.Settings["Coordinator:Trust:CanaryRate"] = "0";
+        return factory;
+    }
+
+    private static async Task<ContentPutResponse> UploadAsync(OpenGridClient client, string text)
+    {
+        var bytes = Encoding.UTF8.GetBytes(text);
+        return await client.UploadAsync(new MemoryStream(bytes), bytes.Length, null, default);
+    }
+
+    /// <summary>Waits for the provider's lease and reports it finished with one output.</summary>
+    private static async Task<Assign> FinishAsync(FakeProviderConnection provider, ContentPutResponse output)
+    {
+        var lease = await ReceiveUntilAsync<Assign>(provider);
+        await provider.SendAsync(new JobStarted(lease.JobId, lease.Epoch));
+        await provider.SendAsync(new JobFinished(lease.JobId, lease.Epoch, "succeeded", 0, null, SomeUsage,
+            [new OutputFileView("answer.txt", output.Cid, output.Size)]));
+        return lease;
+    }
+
+    private static async Task<ReputationView> ReputationAsync(CoordinatorFactory factory, string address) =>
+        (await factory.CreateClient().GetFromJsonAsync($"v1/providers/{address}/reputation", OpenGridJsonContext.Default.ReputationView))!;
+
+    private static async Task<T> ReceiveUntilAsync<T>(FakeProviderConnection connection) where T : CoordinatorMessage
+    {
+        while (true)
+        {
+            if (await connection.ReceiveAsync() is T wanted)
+                return wanted;
+        }
+    }
+
+    private static async Task<JobEndView> EndOfAsync(OpenGridClient client, string id)
+    {
+        JobEndView? end = null;
+        await foreach (var e in client.StreamLogsAsync(id, follow: true, default))
+            end = e as JobEndView ?? end;
+        return end ?? throw new InvalidOperationException("the log stream closed without an end event");
+    }
+}
