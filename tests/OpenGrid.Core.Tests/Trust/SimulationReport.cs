@@ -79,12 +79,12 @@ public sealed record SimulationReport(PhaseReport WarmUp, PhaseReport Steady, Ce
     public string Format()
     {
         var text = new StringBuilder();
-        text.AppendLine("| phase | jobs | wrong accepted / verified job | wrong accepted / unverified job | honest faults accepted | failed | overhead (extra + relaunch + canary) |");
+        text.AppendLine("| phase | jobs | wrong accepted / verified job | wrong accepted / unverified job | honest faults accepted | failed / unplaced | overhead (extra + relaunch + canary) |");
         text.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
         foreach (var (name, p) in new[] { ("warm-up", WarmUp), ("steady", Steady), ("all", All) })
         {
             var overhead = Invariant($"{p.Overhead:P1} ({Share(p.ExtraReplicas, p.Jobs)} + {Share(p.Relaunches, p.Jobs)} + {Share(p.CanaryExecutions, p.Jobs)})");
-            text.AppendLine(Invariant($"| {name} | {p.Jobs:N0} | {p.FraudAcceptedVerified} / {p.VerifiedJobs:N0} = {p.VerifiedAcceptance:0.0e+0} | {p.FraudAcceptedUnverified} / {p.UnverifiedJobs:N0} = {p.UnverifiedAcceptance:0.0e+0} | {p.FaultsAccepted} | {p.FailedJobs} | {overhead} |"));
+            text.AppendLine(Invariant($"| {name} | {p.Jobs:N0} | {p.FraudAcceptedVerified} / {p.VerifiedJobs:N0} = {p.VerifiedAcceptance:0.0e+0} | {p.FraudAcceptedUnverified} / {p.UnverifiedJobs:N0} = {p.UnverifiedAcceptance:0.0e+0} | {p.FaultsAccepted} | {p.FailedJobs} / {p.UnplacedJobs} | {overhead} |"));
         }
         text.AppendLine();
         text.AppendLine("| kind | providers | excluded at end | canary failures | disagreements |");
