@@ -22,6 +22,9 @@ public sealed record ProviderAgentOptions(Uri Coordinator, string Home, string N
 
     /// <summary>How this provider prices its offer. Default: the fixed testnet price list.</summary>
     public IPricingStrategy Pricing { get; init; } = new FixedPriceList(PriceList.Testnet);
+
+    /// <summary>Bytes of fetched inputs kept under <c>$OPENGRID_HOME/cache</c> for later jobs. Default 4 GiB.</summary>
+    public long InputCacheBytes { get; init; } = 4L << 30;
 }
 
 /// <summary>The provider agent: probes the machine, dials the coordinator, runs the jobs it is leased.</summary>

@@ -15,6 +15,9 @@ public sealed class ProviderSession(Address address, Hello hello, DateTimeOffset
     public Hello Hello => hello;
     public DateTimeOffset ConnectedAt { get; } = connectedAt;
     public DateTimeOffset LastSeen { get; set; } = connectedAt;
+
+    /// <summary>Input CIDs the provider holds in its cache (from its hello, then its <c>inputs_cached</c> reports).</summary>
+    public IReadOnlySet<string> CachedInputs { get; set; } = (hello.CachedInputs ?? []).ToHashSet(StringComparer.Ordinal);
     public ChannelReader<CoordinatorMessage> Outbox => _outbox.Reader;
 
     /// <summary>Queues a message; false when the connection is already closing.</summary>

@@ -62,6 +62,11 @@ public sealed partial class ProviderGateway(
                 session.LastSeen = time.GetUtcNow();
                 if (message is Heartbeat)
                     continue;
+                if (message is InputsCached cached)
+                {
+                    session.CachedInputs = cached.Cids.Take(1000).ToHashSet(StringComparer.Ordinal);
+                    continue;
+                }
                 if (await lifecycle.OnProviderMessageAsync(address, message, CancellationToken.None) is { } rejected)
                     session.Send(rejected);
             }

@@ -110,7 +110,7 @@ public sealed class OrderBook(IJobStore store, ConnectedProviders providers, Tru
     {
         var terms = session.Hello.Terms ?? DefaultTerms;
         return new Offer(session.Address, session.Hello.Name, capacity, free, session.Capacity.Capabilities, terms.Region,
-            TimeSpan.FromSeconds(terms.MaxJobSeconds), PricesOf(session), reputation, 0, new HashSet<string>(), draining);
+            TimeSpan.FromSeconds(terms.MaxJobSeconds), PricesOf(session), reputation, 0, session.CachedInputs, draining);
     }
 
     private static double ReputationOf(IReadOnlyDictionary<Address, double> scores, Address provider) =>

@@ -15,6 +15,7 @@ namespace OpenGrid.Protocol.Gateway;
 [JsonDerivedType(typeof(JobStarted), "job_started")]
 [JsonDerivedType(typeof(LogData), "log")]
 [JsonDerivedType(typeof(JobFinished), "job_finished")]
+[JsonDerivedType(typeof(InputsCached), "inputs_cached")]
 public abstract record ProviderMessage;
 
 /// <summary>
@@ -28,7 +29,14 @@ public sealed record Hello(
     IReadOnlyList<string> Capabilities,
     SandboxView Sandbox,
     IReadOnlyList<LeaseRef>? RunningLeases = null,
-    OfferTermsView? Terms = null) : ProviderMessage;
+    OfferTermsView? Terms = null,
+    IReadOnlyList<string>? CachedInputs = null) : ProviderMessage;
+
+/// <summary>
+/// The input CIDs the provider holds in its cache now (the most recently used, at most 1000), sent when the set
+/// changes; the matcher prefers providers that already hold a job's inputs.
+/// </summary>
+public sealed record InputsCached(IReadOnlyList<string> Cids) : ProviderMessage;
 
 /// <summary>A lease by job id and epoch.</summary>
 public sealed record LeaseRef(string JobId, long Epoch);

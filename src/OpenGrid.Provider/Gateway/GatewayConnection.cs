@@ -35,6 +35,21 @@ internal sealed partial class GatewayConnection(
     private readonly ConcurrentDictionary<string, RunningLease> _leases = new();
 
     private TimeSpan _heartbeat = TimeSpan.FromSeconds(options.HeartbeatSeconds);
+    private InputCache? _cache;
+
+    /// <summary>The agent's input cache; tells the coordinator whenever what it holds changes.</summary>
+    private InputCache Cache
+    {
+        get
+        {
+            if (_cache is null)
+            {
+                _cache = new InputCache(Path.Combine(options.Home, "cache"), options.InputCacheBytes);
+                _cache.Changed += () => _outbox.Writer.TryWrite(new InputsCached(_cache.Cids()));
+            }
+            return _cache;
+        }
+    }
 
     private sealed record RunningLease(long Epoch, CancellationTokenSource Cancel, Task Run);
 
@@ -96,7 +111,7 @@ internal sealed partial class GatewayConnection(
         var hello = new Hello(typeof(ProviderAgent).Assembly.GetName().Version?.ToString() ?? "0", options.Name,
             inventory.Hardware, inventory.Capabilities,
             new Protocol.Api.SandboxView(sandbox.Enforcement.Runtime, sandbox.Enforcement.CgroupVersion, sandbox.Enforcement.Enforced),
-            held, Terms());
+            held, Terms(), Cache.Cids());
         await GatewayFraming.SendAsync(socket, hello, OpenGridJsonContext.Default.ProviderMessage, ct);
         LogConnected(options.Coordinator, held.Count);
 
@@ -142,7 +157,7 @@ internal sealed partial class GatewayConnection(
     private void StartLease(Assign assign)
     {
         var cancel = new CancellationTokenSource();
-        var runner = new LeaseRunner(sandbox, client, Path.Combine(options.Home, "jobs"), SendAsync, log);
+        var runner = new LeaseRunner(sandbox, client, Cache, Path.Combine(options.Home, "jobs"), SendAsync, log);
         var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var run = Task.Run(async () =>
         {

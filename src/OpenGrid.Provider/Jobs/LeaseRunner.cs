@@ -18,6 +18,7 @@ namespace OpenGrid.Provider.Jobs;
 internal sealed partial class LeaseRunner(
     ISandbox sandbox,
     OpenGridClient client,
+    InputCache cache,
     string jobsRoot,
     Func<ProviderMessage, ValueTask> send,
     ILogger log)
@@ -101,11 +102,11 @@ internal sealed partial class LeaseRunner(
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);
             try
             {
-                await WhileUnreachableAsync(async () =>
+                await cache.PlaceAsync(cid, target, stream => WhileUnreachableAsync(async () =>
                 {
-                    await using var file = File.Create(target);
-                    return await client.DownloadAsync(cid, file, null, ct);
-                }, ct);
+                    stream.SetLength(0);
+                    return await client.DownloadAsync(cid, stream, null, ct);
+                }, ct), ct);
             }
             catch (Exception e) when (e is OpenGridApiException or CoordinatorUnreachableException or IOException or OperationCanceledException or HttpRequestException)
             {

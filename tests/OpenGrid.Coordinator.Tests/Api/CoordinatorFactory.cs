@@ -53,7 +53,7 @@ public sealed class CoordinatorFactory : WebApplicationFactory<Program>
 
     /// <summary>Opens a provider gateway connection as <paramref name="identity"/> and says hello.</summary>
     public async Task<FakeProviderConnection> ConnectProviderAsync(Identity identity, string name, int cores = 2, long memory = 4L << 30,
-        IReadOnlyList<LeaseRef>? runningLeases = null)
+        IReadOnlyList<LeaseRef>? runningLeases = null, IReadOnlyList<string>? cachedInputs = null)
     {
         var token = await NewClient(identity).GetTokenAsync(CancellationToken.None);
         var ws = Server.CreateWebSocketClient();
@@ -62,16 +62,17 @@ public sealed class CoordinatorFactory : WebApplicationFactory<Program>
         var connection = new FakeProviderConnection(socket);
         await connection.SendAsync(new Hello("test", name,
             new HardwareView("test cpu", cores, memory, 10L << 30, []), ["runtime:process"],
-            new SandboxView("test", "none", []), runningLeases));
+            new SandboxView("test", "none", []), runningLeases, CachedInputs: cachedInputs));
         var welcome = await connection.ReceiveAsync();
         Assert.IsType<Welcome>(welcome);
         return connection;
     }
 
     /// <summary>Opens a provider connection that keeps heartbeating in the background until disposed.</summary>
-    public async Task<FakeProviderConnection> ConnectLiveProviderAsync(Identity identity, string name, IReadOnlyList<LeaseRef>? runningLeases = null)
+    public async Task<FakeProviderConnection> ConnectLiveProviderAsync(Identity identity, string name, IReadOnlyList<LeaseRef>? runningLeases = null,
+        IReadOnlyList<string>? cachedInputs = null)
     {
-        var connection = await ConnectProviderAsync(identity, name, runningLeases: runningLeases);
+        var connection = await ConnectProviderAsync(identity, name, runningLeases: runningLeases, cachedInputs: cachedInputs);
         connection.StartHeartbeats(TimeSpan.FromMilliseconds(300));
         return connection;
     }
