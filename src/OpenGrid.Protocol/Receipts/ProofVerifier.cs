@@ -31,7 +31,7 @@ public static class ProofVerifier
         ChainLinkChecks.Run(attempts, checks);
         await OutputFileChecks.RunAsync(pack.Outputs ?? [], outputsDir, checks, ct).ConfigureAwait(false);
         checks.Add(VerdictCheck.Run(pack, attempts));
-        SettlementChecks.Run(pack, attempts, checks);
+        SettlementChecks.Run(pack, checks);
         return checks;
     }
 

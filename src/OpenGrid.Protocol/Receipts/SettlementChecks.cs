@@ -9,7 +9,7 @@ namespace OpenGrid.Protocol.Receipts;
 /// </summary>
 internal static class SettlementChecks
 {
-    public static void Run(ProofPack pack, IReadOnlyList<CheckedAttempt> attempts, List<ProofCheck> checks)
+    public static void Run(ProofPack pack, List<ProofCheck> checks)
     {
         var txs = pack.Settlements ?? [];
         if (txs.Count == 0)
@@ -19,11 +19,12 @@ internal static class SettlementChecks
                 : "no transactions listed"));
             return;
         }
+        var attempts = (pack.Attempts ?? []).Select(a => a.Receipt?.Attempt).ToHashSet();
         foreach (var tx in txs)
             checks.Add(Check(tx, attempts));
     }
 
-    private static ProofCheck Check(SettlementTxView tx, IReadOnlyList<CheckedAttempt> attempts)
+    private static ProofCheck Check(SettlementTxView tx, HashSet<int?> attempts)
     {
         var name = $"settlement {tx.Kind} {tx.TxHash}";
         if (!Bytes32.TryParse(tx.TxHash, out _))
@@ -32,7 +33,7 @@ internal static class SettlementChecks
             return ProofCheck.Fail(name, $"the kind is not one of {string.Join(", ", SettlementTxView.Kinds)}");
         if (string.IsNullOrEmpty(tx.Amount) || !tx.Amount.All(char.IsAsciiDigit) || (tx.Amount.Length > 1 && tx.Amount[0] == '0'))
             return ProofCheck.Fail(name, $"the amount '{tx.Amount}' is not an integer number of base units");
-        if (tx.Attempt is { } attempt && !attempts.Any(a => a.Attempt == attempt))
+        if (tx.Attempt is { } attempt && !attempts.Contains(attempt))
             return ProofCheck.Fail(name, $"it names attempt {attempt}, which is not in the pack");
         var amount = BigInteger.Parse(tx.Amount, System.Globalization.CultureInfo.InvariantCulture);
         return ProofCheck.Pass(name, $"{amount} base units{(tx.Attempt is { } n ? $" for attempt {n}" : "")} (well-formed; not checked on chain)");
