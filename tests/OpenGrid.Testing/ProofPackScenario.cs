@@ -112,7 +112,7 @@ public sealed class ProofPackScenario
 
     private void Put(Receipt receipt, EthECKey key, IReadOnlyList<OutputFileView> outputs)
     {
-        var signature = "0x" + Convert.ToHexStringLower(ReceiptSigning.Sign(receipt, Domain, key));
+        var signature = ReceiptSigning.FormatSignature(ReceiptSigning.Sign(receipt, Domain, key));
         _attempts[receipt.Attempt] = (new ProofAttempt(ReceiptView.From(receipt), signature, [new InputView(InputPath, InputCid.ToString())], outputs), key);
     }
 

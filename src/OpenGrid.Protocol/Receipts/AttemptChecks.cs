@@ -46,8 +46,8 @@ internal static class AttemptChecks
 
     private static bool Signature(Receipt receipt, string? signatureHex, ReceiptDomain domain, string label, List<ProofCheck> checks)
     {
-        if (!TryParseHex(signatureHex, out var signature))
-            return Add(checks, $"{label} signature", false, "", $"the signature '{signatureHex}' is not 0x-hex");
+        if (!ReceiptSigning.TryParseSignature(signatureHex, out var signature))
+            return Add(checks, $"{label} signature", false, "", $"the signature '{signatureHex}' is not 0x and 130 hex digits (65 bytes)");
         var signer = ReceiptSigning.RecoverSigner(receipt, domain, signature);
         return Add(checks, $"{label} signature", signer == receipt.Provider,
             $"signed by provider {receipt.Provider}",
@@ -120,22 +120,6 @@ internal static class AttemptChecks
         {
             value = default;
             problem = e.Message;
-            return false;
-        }
-    }
-
-    public static bool TryParseHex(string? text, out byte[] bytes)
-    {
-        bytes = [];
-        if (text is null || !text.StartsWith("0x", StringComparison.Ordinal) || text.Length % 2 != 0)
-            return false;
-        try
-        {
-            bytes = Convert.FromHexString(text.AsSpan(2));
-            return true;
-        }
-        catch (FormatException)
-        {
             return false;
         }
     }

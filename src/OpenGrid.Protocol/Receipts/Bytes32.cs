@@ -11,7 +11,7 @@ public readonly struct Bytes32 : IEquatable<Bytes32>
     /// <summary>Length in bytes.</summary>
     public const int Length = 32;
 
-    private static readonly SearchValues<char> HexDigits =
+    internal static readonly SearchValues<char> HexDigits =
         SearchValues.Create("0123456789abcdefABCDEF");
 
     private readonly byte[]? _bytes;

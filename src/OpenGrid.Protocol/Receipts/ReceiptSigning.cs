@@ -107,6 +107,20 @@ public static class ReceiptSigning
         }
     }
 
+    /// <summary>Reads a signature's wire form: <c>0x</c> and 130 hex digits (65 bytes). False for anything else.</summary>
+    public static bool TryParseSignature(string? hex, out byte[] signature)
+    {
+        signature = [];
+        if (hex is null || hex.Length != 2 + 2 * SignatureLength || !hex.StartsWith("0x", StringComparison.Ordinal)
+            || hex.AsSpan(2).ContainsAnyExcept(Bytes32.HexDigits))
+            return false;
+        signature = Convert.FromHexString(hex.AsSpan(2));
+        return true;
+    }
+
+    /// <summary>The wire form of a signature: <c>0x</c> and lower-case hex.</summary>
+    public static string FormatSignature(ReadOnlySpan<byte> signature) => "0x" + Convert.ToHexStringLower(signature);
+
     /// <summary>True when <paramref name="signature"/> is the receipt provider's over the receipt in this domain.</summary>
     public static bool IsSignedByProvider(Receipt receipt, ReceiptDomain domain, ReadOnlySpan<byte> signature) =>
         RecoverSigner(receipt, domain, signature) == receipt.Provider;

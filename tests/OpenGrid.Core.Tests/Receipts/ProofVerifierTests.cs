@@ -80,6 +80,22 @@ public sealed class ProofVerifierTests : IDisposable
     }
 
     [Fact]
+    public async Task A_malformed_receipt_or_signature_is_named_in_the_signature_check()
+    {
+        _scenario.Tamper(2, r => r with { SpecHash = "0x12" });
+        var pack = _scenario.Pack();
+        pack = pack with { Attempts = [pack.Attempts[0], pack.Attempts[1], pack.Attempts[2] with { Signature = "0xzz" }] };
+
+        var failed = (await VerifyAsync(pack)).Where(c => !c.Ok).ToList();
+
+        Assert.Equal(
+            [("attempt 2 signature", "the receipt is malformed: specHash '0x12' is not 0x followed by 64 hex digits"),
+             ("attempt 3 signature", "the signature '0xzz' is not 0x and 130 hex digits (65 bytes)")],
+            failed.Where(c => c.Check.EndsWith("signature", StringComparison.Ordinal)).Select(c => (c.Check, c.Detail)));
+        Assert.Contains("verdict", failed.Select(c => c.Check));
+    }
+
+    [Fact]
     public async Task A_receipt_over_another_spec_or_runtime_fails_those_checks()
     {
         _scenario.Resign(2, r => r with { SpecHash = ReceiptEncoding.SpecHash("something else"), RuntimeDigest = Bytes32.Zero });

@@ -73,6 +73,20 @@ public sealed class ReceiptSigningTests : IDisposable
         Assert.Null(ReceiptSigning.RecoverSigner(receipt, Domain, signature));
     }
 
+    [Theory]
+    [InlineData("0x12")]
+    [InlineData("12")]
+    [InlineData(null)]
+    public void A_signature_wire_form_must_be_0x_and_65_hex_bytes(string? hex)
+    {
+        var good = ReceiptSigning.FormatSignature(ReceiptSigning.Sign(_scenario.Receipt(3), Domain, _scenario.ProviderA));
+
+        Assert.True(ReceiptSigning.TryParseSignature(good, out var parsed));
+        Assert.Equal(good, ReceiptSigning.FormatSignature(parsed));
+        Assert.False(ReceiptSigning.TryParseSignature(hex, out _));
+        Assert.False(ReceiptSigning.TryParseSignature(good[..^1] + "g", out _));
+    }
+
     [Fact]
     public void Only_the_receipts_provider_can_sign_it()
     {
