@@ -35,9 +35,10 @@ public sealed class ContractArtifact
     public static ContractArtifact JobEscrow => Load("JobEscrow");
     public static ContractArtifact ProviderRegistry => Load("ProviderRegistry");
     public static ContractArtifact ReputationRegistry => Load("ReputationRegistry");
+    public static ContractArtifact ReceiptVerifier => Load("ReceiptVerifier");
 
     /// <summary>The production contracts, in deployment order.</summary>
-    public static IReadOnlyList<ContractArtifact> All => [TestUsdc, JobEscrow, ProviderRegistry, ReputationRegistry];
+    public static IReadOnlyList<ContractArtifact> All => [TestUsdc, JobEscrow, ProviderRegistry, ReputationRegistry, ReceiptVerifier];
 
     /// <summary>Loads <c>Artifacts/{name}.json</c> embedded in <paramref name="assembly"/> (default: this library).</summary>
     public static ContractArtifact Load(string name, Assembly? assembly = null)

@@ -28,6 +28,7 @@ internal static class CliApp
             PlanCommand.Create(ctx),
             MarketCommand.Create(ctx),
             ValidateCommand.Create(ctx),
+            VerifyCommand.Create(ctx),
             ProviderCommand.Create(ctx),
             BalanceCommand.Create(ctx),
             DepositCommand.Create(ctx),

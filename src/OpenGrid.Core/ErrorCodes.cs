@@ -30,6 +30,16 @@ public static class ErrorCodes
     public const string ChainNotConfigured = "chain.not_configured";
     /// <summary>The chain node did not answer; try again later.</summary>
     public const string ChainUnavailable = "chain.unavailable";
+    /// <summary>A receipt's signature is malformed or not the lease holder's over that receipt.</summary>
+    public const string ReceiptBadSignature = "receipt.bad_signature";
+    /// <summary>A receipt names an epoch other than the lease's current one.</summary>
+    public const string ReceiptStaleEpoch = "receipt.stale_epoch";
+    /// <summary>A receipt's spec hash is not the hash of the job's stored spec text.</summary>
+    public const string ReceiptWrongSpec = "receipt.wrong_spec";
+    /// <summary>A receipt was already accepted, or belongs to another job or attempt.</summary>
+    public const string ReceiptReplayed = "receipt.replayed";
+    /// <summary>A receipt's previous-receipt hash is not the provider's last accepted receipt.</summary>
+    public const string ReceiptChainBroken = "receipt.chain_broken";
 }
 
 /// <summary>An expected rejection: a stable code and a sentence for a person.</summary>

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using OpenGrid.Protocol.Api;
 using OpenGrid.Protocol.Gateway;
+using OpenGrid.Protocol.Receipts;
 
 namespace OpenGrid.Protocol;
 
@@ -35,6 +36,8 @@ namespace OpenGrid.Protocol;
 [JsonSerializable(typeof(ProviderMessage))]
 [JsonSerializable(typeof(CoordinatorMessage))]
 [JsonSerializable(typeof(ProblemView))]
+[JsonSerializable(typeof(ProofPack))]
+[JsonSerializable(typeof(ProofReport))]
 public sealed partial class OpenGridJsonContext : JsonSerializerContext;
 
 /// <summary>RFC 9457 problem details as OpenGrid sends them: <c>code</c> is the stable error code.</summary>

@@ -86,10 +86,16 @@ public partial class ArtifactTests
     private static string Sha3Signature(Type message)
     {
         var name = message.GetCustomAttribute<FunctionAttribute>()!.Name;
-        var parameters = message.GetProperties().Select(p => p.GetCustomAttribute<ParameterAttribute>()).OfType<ParameterAttribute>()
-            .OrderBy(p => p.Order).Select(p => p.Type);
-        return Selector($"{name}({string.Join(',', parameters)})")[..8];
+        return Selector($"{name}({CanonicalTypes(message)})")[..8];
     }
+
+    /// <summary>The ABI types of a binding's parameters, comma-separated; a struct (<c>tuple</c>) as its members' types in parentheses.</summary>
+    private static string CanonicalTypes(Type binding) =>
+        string.Join(',', binding.GetProperties()
+            .Select(p => (Property: p, Attribute: p.GetCustomAttribute<ParameterAttribute>()))
+            .Where(p => p.Attribute is not null)
+            .OrderBy(p => p.Attribute!.Order)
+            .Select(p => p.Attribute!.Type == "tuple" ? $"({CanonicalTypes(p.Property.PropertyType)})" : p.Attribute!.Type));
 
     private static string EventSignature(Type eventType)
     {

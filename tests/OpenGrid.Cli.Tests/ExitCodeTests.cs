@@ -32,6 +32,12 @@ public sealed class ExitCodeTests : IDisposable
         (ErrorCodes.EscrowInsufficient, 402, 8),
         (ErrorCodes.ChainNotConfigured, 404, 3),
         (ErrorCodes.ChainUnavailable, 503, 1),
+        // Receipt codes answer a provider's job_finished over the gateway, never an HTTP request: 400 if one did.
+        (ErrorCodes.ReceiptBadSignature, 400, 1),
+        (ErrorCodes.ReceiptStaleEpoch, 400, 1),
+        (ErrorCodes.ReceiptWrongSpec, 400, 1),
+        (ErrorCodes.ReceiptReplayed, 400, 1),
+        (ErrorCodes.ReceiptChainBroken, 400, 1),
     ];
 
     public static TheoryData<string, int, int> Table()

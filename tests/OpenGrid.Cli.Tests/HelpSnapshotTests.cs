@@ -14,7 +14,7 @@ public sealed class HelpSnapshotTests : IDisposable
     private readonly TempDir _dir = new("og-help");
 
     private static readonly string[] CommandNames =
-        ["", "dev", "submit", "status", "jobs", "logs", "get", "cancel", "providers", "validate", "plan", "market", "provider", "provider start", "provider drain",
+        ["", "dev", "submit", "status", "jobs", "logs", "get", "cancel", "providers", "validate", "verify", "plan", "market", "provider", "provider start", "provider drain",
          "balance", "deposit", "withdraw", "earnings"];
 
     public static TheoryData<string> Commands() => new(CommandNames);
