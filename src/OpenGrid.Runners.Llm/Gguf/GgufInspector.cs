@@ -105,7 +105,7 @@ public static class GgufInspector
                 throw new GgufFormatException($"metadata entry {i} has an empty key");
             if (!keys.Add(key))
                 throw new GgufFormatException($"metadata key '{key}' appears twice");
-            var type = ValueType(cursor.U32(), key);
+            var type = ValueType(cursor.U32($"type of '{key}'"), key);
             if (ReadValue(cursor, type, key, limits) is { } value)
                 metadata[key] = value;
         }
@@ -147,7 +147,8 @@ public static class GgufInspector
         var name = cursor.String(GgufFormat.MaxTensorNameBytes - 1, "tensor name");
         if (name.Length == 0)
             throw new GgufFormatException($"tensor {index} has an empty name");
-        var dimensions = cursor.U32();
+        var what = $"info of tensor '{name}'";
+        var dimensions = cursor.U32(what);
         if (dimensions is 0 or > GgufFormat.MaxDimensions)
             throw new GgufFormatException($"tensor '{name}' has {dimensions} dimensions (1 to {GgufFormat.MaxDimensions} allowed)");
 
@@ -155,7 +156,7 @@ public static class GgufInspector
         long first = 0;
         for (var d = 0; d < dimensions; d++)
         {
-            var size = cursor.U64();
+            var size = cursor.U64(what);
             if (size is 0 or > long.MaxValue)
                 throw new GgufFormatException($"tensor '{name}' has a dimension of {size}");
             if (d == 0)
@@ -163,7 +164,7 @@ public static class GgufInspector
             elements = checked(elements * (long)size);
         }
 
-        var type = cursor.U32();
+        var type = cursor.U32(what);
         if (!GgmlTypes.TryGet(type, out var typeName, out var blockElements, out var blockBytes))
             throw new GgufFormatException($"tensor '{name}' has unknown type {type}");
         if (first % blockElements != 0)
@@ -172,7 +173,7 @@ public static class GgufInspector
                 $"tensor '{name}' has rows of {first} elements, not a multiple of the {typeName} block size {blockElements}");
         }
 
-        var offset = cursor.U64();
+        var offset = cursor.U64(what);
         if (offset > long.MaxValue || offset % alignment != 0)
             throw new GgufFormatException($"tensor '{name}' has data offset {offset}, not a multiple of the alignment {alignment}");
         return (name, (long)offset, checked(elements / blockElements * blockBytes));
@@ -186,10 +187,10 @@ public static class GgufInspector
             case GgufValueType.String:
                 return cursor.StringOrSkip(KeptStringBytes, $"value of '{key}'");
             case GgufValueType.Array:
-                var elementType = ValueType(cursor.U32(), key);
+                var elementType = ValueType(cursor.U32($"array '{key}'"), key);
                 if (elementType == GgufValueType.Array)
                     throw new GgufFormatException($"metadata '{key}' is an array of arrays, which GGUF readers refuse");
-                var count = Count(cursor.U64(), limits.MaxArrayElements, $"elements in '{key}'");
+                var count = Count(cursor.U64($"array '{key}'"), limits.MaxArrayElements, $"elements in '{key}'");
                 if (elementType == GgufValueType.String)
                 {
                     for (long i = 0; i < count; i++)
@@ -246,9 +247,9 @@ public static class GgufInspector
 
         public long Position { get; private set; }
 
-        public uint U32() => BinaryPrimitives.ReadUInt32LittleEndian(Fill(4, "header"));
+        public uint U32(string what = "header") => BinaryPrimitives.ReadUInt32LittleEndian(Fill(4, what));
 
-        public ulong U64() => BinaryPrimitives.ReadUInt64LittleEndian(Fill(8, "header"));
+        public ulong U64(string what = "header") => BinaryPrimitives.ReadUInt64LittleEndian(Fill(8, what));
 
         public object Scalar(GgufValueType type, string key)
         {
@@ -272,7 +273,7 @@ public static class GgufInspector
         /// <summary>Reads a length-prefixed UTF-8 string of at most <paramref name="maxBytes"/>.</summary>
         public string String(int maxBytes, string what)
         {
-            var declared = U64();
+            var declared = U64(what);
             if (declared > (ulong)maxBytes)
                 throw new GgufFormatException($"the {what} is {declared} bytes long, more than {maxBytes}");
             return Text((long)declared, what);
@@ -282,7 +283,7 @@ public static class GgufInspector
         /// and returns null otherwise.</summary>
         public string? StringOrSkip(int keep, string what)
         {
-            var declared = U64();
+            var declared = U64(what);
             if (declared <= (ulong)keep)
                 return Text((long)declared, what);
             Skip(declared > long.MaxValue ? long.MaxValue : (long)declared, what);

@@ -6,11 +6,11 @@ namespace OpenGrid.Runners.Llm.Inference;
 /// only generated text.</summary>
 internal static class NativeLog
 {
-    /// <summary>Must run before the first call into llama.cpp.</summary>
+    /// <summary>Replaces the callback; may run again later (the last call wins).</summary>
     public static void Configure(TextWriter stderr, bool verbose)
     {
         var previous = LLamaLogLevel.None;
-        NativeLibraryConfig.All.WithLogCallback((level, message) =>
+        NativeLogConfig.llama_log_set((level, message) =>
         {
             // Continue extends the previous message at that message's level.
             var effective = level == LLamaLogLevel.Continue ? previous : level;
