@@ -4,6 +4,7 @@ using OpenGrid.Protocol.Client;
 using OpenGrid.Protocol.Identity;
 using OpenGrid.Provider.Gateway;
 using OpenGrid.Provider.Probe;
+using OpenGrid.Provider.Runners;
 using OpenGrid.Provider.Sandbox;
 
 namespace OpenGrid.Provider;
@@ -32,7 +33,9 @@ public static partial class ProviderAgent
 {
     /// <summary>Runs until <paramref name="cancellationToken"/> fires; returns a process exit code.</summary>
     public static Task<int> RunAsync(ProviderAgentOptions options, ILoggerFactory loggers, CancellationToken cancellationToken) =>
-        RunAsync(options, new BubblewrapSandbox(new SandboxOptions(), loggers.CreateLogger<BubblewrapSandbox>()), loggers, cancellationToken);
+        RunAsync(options, new BubblewrapSandbox(
+            new SandboxOptions { RunnerDirectories = [.. RunnerLocator.Directories()] }, loggers.CreateLogger<BubblewrapSandbox>()),
+            loggers, cancellationToken);
 
     /// <summary>
     /// Runs with a given sandbox. The product always uses bubblewrap (the overload above); benchmarks pass another

@@ -7,9 +7,12 @@ namespace OpenGrid.Testing;
 /// <summary>
 /// A real grid: the coordinator and two provider agents as separate processes on a loopback port chosen at run
 /// time, each with its own data folder, stopped by pid at the end. <paramref name="name"/> prefixes the data folder
-/// and the providers' names; <paramref name="coordinatorSettings"/> are extra <c>--Coordinator:…</c> arguments.
+/// and the providers' names; <paramref name="coordinatorSettings"/> are extra <c>--Coordinator:…</c> arguments;
+/// <paramref name="providerEnvironment"/> adds variables to the providers' environment (e.g. <c>OPENGRID_RUNNERS</c>).
 /// </summary>
-public class TestGrid(string name, IReadOnlyList<string> coordinatorSettings) : IAsyncLifetime
+public class TestGrid(
+    string name, IReadOnlyList<string> coordinatorSettings, IReadOnlyDictionary<string, string>? providerEnvironment = null)
+    : IAsyncLifetime
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
     private readonly List<TestProcess> _processes = [];
@@ -37,7 +40,10 @@ public class TestGrid(string name, IReadOnlyList<string> coordinatorSettings) : 
         {
             _processes.Add(TestProcess.StartDotnet($"provider-{i}", OgDll,
                 ["provider", "start", "--coordinator", Coordinator.ToString(), "--name", $"{name}-provider-{i}"],
-                new Dictionary<string, string> { ["OPENGRID_HOME"] = Data.Combine($"provider-{i}") }));
+                new Dictionary<string, string>(providerEnvironment ?? new Dictionary<string, string>())
+                {
+                    ["OPENGRID_HOME"] = Data.Combine($"provider-{i}"),
+                }));
         }
         await WaitFor.ConditionAsync(async () =>
         {

@@ -5,8 +5,10 @@ public static class TestPaths
 {
     public static string RepoRoot { get; } = FindRepoRoot();
 
-    /// <summary>The build configuration folder of the running test assembly (<c>debug</c> or <c>release</c>).</summary>
-    public static string Configuration => new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Name;
+    /// <summary>The build configuration folder of the running test assembly (<c>debug</c> or <c>release</c>; a test
+    /// project built for a runtime identifier sits in <c>release_linux-x64</c>, whose configuration is <c>release</c>).</summary>
+    public static string Configuration =>
+        new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Name.Split('_')[0];
 
     /// <summary>Path of another project's built dll in the artifacts layout, same configuration as the tests.</summary>
     public static string BuiltDll(string project, string assembly)

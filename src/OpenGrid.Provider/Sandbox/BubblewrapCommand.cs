@@ -11,13 +11,15 @@ namespace OpenGrid.Provider.Sandbox;
 /// <param name="JobUser">Host uid and gid the job runs as when the provider is root; null when it is not
 /// (the job then keeps the provider's uid, behind a user namespace).</param>
 /// <param name="Rlimits">prlimit options such as <c>--fsize=N</c>.</param>
+/// <param name="JobPath">The job's PATH: the runner directories, if any, then <see cref="BubblewrapCommand.SandboxPath"/>.</param>
 internal sealed record RunSetup(
     IReadOnlyList<string> RootArguments,
     string? SeccompFile,
     string StatusFile,
     IReadOnlyList<string> CgroupProcsFiles,
     (int Uid, int Gid)? JobUser,
-    IReadOnlyList<string> Rlimits);
+    IReadOnlyList<string> Rlimits,
+    string JobPath = BubblewrapCommand.SandboxPath);
 
 /// <summary>
 /// Builds the command line: <c>sh -c WRAPPER</c> hands the work and out dirs to the job user, joins the run's
@@ -107,7 +109,7 @@ internal static class BubblewrapCommand
         args.AddRange(["--perms", "01777", "--tmpfs", "/tmp"]);
         args.AddRange(["--bind", request.WorkDir, "/work", "--bind", request.OutDir, "/out"]);
         args.AddRange(["--remount-ro", "/", "--chdir", "/work", "--clearenv"]);
-        foreach (var (name, value) in JobEnvironment(request.Env))
+        foreach (var (name, value) in JobEnvironment(request.Env, setup.JobPath))
         {
             args.AddRange(["--setenv", name, value]);
         }
@@ -122,7 +124,8 @@ internal static class BubblewrapCommand
     }
 
     /// <summary>The request's variables, then the sandbox's own, which win: a job cannot move <c>/out</c>.</summary>
-    public static IReadOnlyList<KeyValuePair<string, string>> JobEnvironment(IReadOnlyDictionary<string, string> env)
+    public static IReadOnlyList<KeyValuePair<string, string>> JobEnvironment(
+        IReadOnlyDictionary<string, string> env, string path = SandboxPath)
     {
         var result = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (name, value) in env.OrderBy(e => e.Key, StringComparer.Ordinal))
@@ -135,7 +138,7 @@ internal static class BubblewrapCommand
             result[name] = value;
         }
 
-        result["PATH"] = SandboxPath;
+        result["PATH"] = path;
         result["HOME"] = "/work";
         result["OG_WORK"] = "/work";
         result["OG_OUT"] = "/out";

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text;
 using Microsoft.Extensions.Logging;
+using OpenGrid.Provider.Runners;
 
 namespace OpenGrid.Provider.Sandbox;
 
@@ -26,6 +27,7 @@ public sealed class BubblewrapSandbox : ISandbox
     private readonly ICgroupHierarchy cgroups;
     private readonly byte[]? seccompProgram;
     private readonly IReadOnlyList<string> rootArguments;
+    private readonly string jobPath;
     private readonly (int Uid, int Gid)? jobUser;
     private readonly Lazy<Task> sweep;
 
@@ -44,7 +46,10 @@ public sealed class BubblewrapSandbox : ISandbox
         // As root the job becomes the (unprivileged) job user; otherwise it keeps the provider's own uid.
         jobUser = Environment.IsPrivilegedProcess ? (this.options.JobUid, this.options.JobGid) : null;
         cgroups = Cgroups.Detect(this.options, logger);
-        rootArguments = HostRootLayout.Arguments(this.options.EtcEntries);
+        rootArguments = [
+            .. HostRootLayout.Arguments(this.options.EtcEntries), .. RunnerMounts.Arguments(this.options.RunnerDirectories),
+        ];
+        jobPath = RunnerMounts.JobPath(this.options.RunnerDirectories.Length, BubblewrapCommand.SandboxPath);
 
         if (!File.Exists(this.options.BwrapPath))
         {
@@ -117,7 +122,7 @@ public sealed class BubblewrapSandbox : ISandbox
 
         var statusFile = Path.Combine(scratch, "status.json");
         var setup = new RunSetup(
-            rootArguments, seccompFile, statusFile, cgroup?.ProcsFiles ?? [], jobUser, Rlimits(request.Limits));
+            rootArguments, seccompFile, statusFile, cgroup?.ProcsFiles ?? [], jobUser, Rlimits(request.Limits), jobPath);
         var startInfo = new ProcessStartInfo(options.ShellPath)
         {
             UseShellExecute = false,

@@ -28,6 +28,10 @@ public sealed class SandboxOptions
 
     public int JobGid { get; set; } = 65534;
 
+    /// <summary>Host directories of runners (<c>$OPENGRID_RUNNERS</c>, see <see cref="Runners.RunnerLocator"/>),
+    /// mounted read-only in the job at <c>/opt/opengrid/runners/N</c> and put first on its PATH. Default: none.</summary>
+    public string[] RunnerDirectories { get; set; } = [];
+
     /// <summary>RLIMIT_NOFILE of the job.</summary>
     public int MaxOpenFiles { get; set; } = 4096;
 
