@@ -93,6 +93,12 @@ public sealed class TrustSettings
     /// </summary>
     public string? CanaryDir { get; set; }
 
+    /// <summary>
+    /// Whether a provider's <c>job_finished</c> must carry a signed receipt (it is refused without one). Default true;
+    /// only tests that drive the gateway by hand turn it off.
+    /// </summary>
+    public bool RequireReceipts { get; set; } = true;
+
     internal IEnumerable<string> Validate()
     {
         if (ReputationFloor is < 0 or > 1 || double.IsNaN(ReputationFloor))

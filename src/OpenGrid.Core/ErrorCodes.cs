@@ -12,6 +12,7 @@ public static class ErrorCodes
     public const string InputMissing = "input.missing";
     public const string JobNotFound = "job.not_found";
     public const string JobNotCancellable = "job.not_cancellable";
+    public const string JobNotFinished = "job.not_finished";
     public const string ContentNotFound = "content.not_found";
     public const string ContentTooLarge = "content.too_large";
     public const string ContentIncomplete = "content.incomplete";

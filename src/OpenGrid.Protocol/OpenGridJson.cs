@@ -37,6 +37,9 @@ namespace OpenGrid.Protocol;
 [JsonSerializable(typeof(CoordinatorMessage))]
 [JsonSerializable(typeof(ProblemView))]
 [JsonSerializable(typeof(ProofPack))]
+[JsonSerializable(typeof(ReceiptView))]
+[JsonSerializable(typeof(IReadOnlyList<InputView>))]
+[JsonSerializable(typeof(IReadOnlyList<OutputFileView>))]
 [JsonSerializable(typeof(ProofReport))]
 public sealed partial class OpenGridJsonContext : JsonSerializerContext;
 

@@ -43,6 +43,29 @@ public sealed class HelloJobTests(GridFixture grid)
     }
 
     [Fact]
+    public async Task Hellos_receipts_from_an_honest_provider_verify_offline_and_a_changed_output_byte_is_caught()
+    {
+        var (code, stdout, stderr) = await grid.OgAsync(JobTimeout, "submit", HelloSpec, "--follow");
+        Assert.True(code == 0, $"og submit --follow exited {code}\nstdout:\n{stdout}\nstderr:\n{stderr}");
+        var id = System.Text.RegularExpressions.Regex.Matches(stdout + stderr, "[0-9a-f]{32}").Last().Value;
+
+        using var target = new TempDir("opengrid-e2e-proof");
+        var (getCode, getOut, getErr) = await grid.OgAsync(JobTimeout, "get", id, "-o", target.Path, "--proof");
+        Assert.True(getCode == 0, $"og get --proof exited {getCode}\n{getOut}\n{getErr}");
+        var pack = JsonDocument.Parse(await File.ReadAllTextAsync(target.Combine("proof.json"))).RootElement;
+        var receipt = Assert.Single(pack.GetProperty("attempts").EnumerateArray()).GetProperty("receipt");
+        Assert.Equal(id, receipt.GetProperty("jobId").GetString());
+
+        var (verifyCode, verifyOut, verifyErr) = await grid.OgAsync(JobTimeout, "verify", target.Path);
+        Assert.True(verifyCode == 0, $"og verify exited {verifyCode}\n{verifyOut}\n{verifyErr}");
+
+        await File.AppendAllTextAsync(target.Combine("hello.txt"), "!");
+        var (tamperedCode, tamperedOut, _) = await grid.OgAsync(JobTimeout, "verify", target.Path);
+        Assert.Equal(7, tamperedCode);
+        Assert.Contains("hello.txt", tamperedOut);
+    }
+
+    [Fact]
     public async Task Second_job_runs_on_the_other_provider_while_the_first_is_busy_and_cancel_stops_it()
     {
         using var specs = new TempDir("opengrid-e2e-specs");

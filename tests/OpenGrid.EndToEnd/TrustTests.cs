@@ -65,9 +65,16 @@ public sealed class QuorumTests(QuorumGrid grid) : IClassFixture<QuorumGrid>
         Assert.Equal(2, replicas.Count(r => r.GetProperty("verdict").GetString() == "agreed"));
 
         using var outDir = new TempDir("opengrid-quorum-out");
-        var (getCode, getOut, getErr) = await grid.OgAsync(Timeout, "get", job.GetProperty("id").GetString()!, "-o", outDir.Path);
+        var (getCode, getOut, getErr) = await grid.OgAsync(Timeout, "get", job.GetProperty("id").GetString()!, "-o", outDir.Path, "--proof");
         Assert.True(getCode == 0, $"og get exited {getCode}\n{getOut}\n{getErr}");
         Assert.Equal("the answer is 42\n", await File.ReadAllTextAsync(outDir.Combine("answer.txt")));
+
+        // Every replica's receipt is in the proof pack and checks out offline, the dissenter's too: it signed what it returned.
+        var (verifyCode, verifyOut, verifyErr) = await grid.OgAsync(Timeout, "verify", outDir.Path, "--json");
+        Assert.True(verifyCode == 0, $"og verify exited {verifyCode}\n{verifyOut}\n{verifyErr}");
+        var pack = JsonDocument.Parse(await File.ReadAllTextAsync(outDir.Combine("proof.json"))).RootElement;
+        Assert.Equal(3, pack.GetProperty("attempts").GetArrayLength());
+        Assert.Equal(2, pack.GetProperty("verdict").GetProperty("agreeingAttempts").GetArrayLength());
 
         var provider = await ProviderAsync(dishonest);
         Assert.True(provider.GetProperty("reputation").GetDouble() < 0.3, $"the dishonest provider kept reputation {provider.GetProperty("reputation")}");

@@ -49,6 +49,15 @@ public static class JobsEndpoints
             return Results.Ok(job.ToView(group));
         });
 
+        jobs.MapGet("/{id}/proof", async (string id, ClaimsPrincipal user, IJobStore store, Verification.ProofPacks packs, CancellationToken ct) =>
+        {
+            if (await FindOwnAsync(id, user, store, ct) is not { } job)
+                return NotFound(id);
+            if (!job.State.IsTerminal())
+                return Problems.Result(ErrorCodes.JobNotFinished, $"job {job.Id} is {job.State.ToWire()}; its proof exists once it ends");
+            return Results.Ok(await packs.BuildAsync(job, ct));
+        });
+
         jobs.MapPost("/{id}/cancel", async (string id, ClaimsPrincipal user, JobLifecycle lifecycle, CancellationToken ct) =>
         {
             if (!JobId.TryParse(id, out var jobId))

@@ -18,6 +18,7 @@ public sealed partial class ProviderGateway(
     ConnectedProviders providers,
     JobLifecycle lifecycle,
     JobSignals signals,
+    Verification.ReceiptLedger receipts,
     TimeProvider time,
     IOptions<CoordinatorOptions> options,
     ILogger<ProviderGateway> log)
@@ -47,7 +48,8 @@ public sealed partial class ProviderGateway(
         var session = new ProviderSession(address, hello, time.GetUtcNow());
         providers.Connect(session);
         LogConnected(address, hello.Name, hello.Hardware.Cores);
-        session.Send(new Welcome(address.Value, options.Value.HeartbeatSeconds));
+        session.Send(new Welcome(address.Value, options.Value.HeartbeatSeconds,
+            Protocol.Receipts.ReceiptDomainView.From(receipts.Domain), (await receipts.HeadAsync(address, aborted)).ToString()));
         await lifecycle.OnHelloAsync(session, aborted);
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(aborted);

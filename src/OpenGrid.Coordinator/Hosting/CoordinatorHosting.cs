@@ -35,6 +35,7 @@ public static class CoordinatorHosting
         services.AddSingleton<IJobStore>(sp => SqliteJobStore.ForFile(DatabasePath(sp)));
         services.AddSingleton<ISettlementStore>(sp => SqliteSettlementStore.ForFile(DatabasePath(sp)));
         services.AddSingleton<ITrustStore>(sp => SqliteTrustStore.ForFile(DatabasePath(sp)));
+        services.AddSingleton<IReceiptStore>(sp => SqliteReceiptStore.ForFile(DatabasePath(sp)));
         services.AddSingleton(sp =>
         {
             var o = sp.GetRequiredService<IOptions<CoordinatorOptions>>().Value;
@@ -51,6 +52,8 @@ public static class CoordinatorHosting
         services.AddSingleton<ConnectedProviders>();
         services.AddSingleton<JobSignals>();
         services.AddSingleton<TrustLedger>();
+        services.AddSingleton<ReceiptLedger>();
+        services.AddSingleton<ProofPacks>();
         services.AddSingleton<ResultComparer>();
         services.AddSingleton<ReplicaGroups>();
         services.AddSingleton<CanaryCatalogue>();
@@ -121,13 +124,14 @@ public static class CoordinatorHosting
     }
 
     /// <summary>Creates the schema before the server accepts requests.</summary>
-    private sealed class StoreInitializer(IJobStore store, ISettlementStore settlement, ITrustStore trust) : IHostedService
+    private sealed class StoreInitializer(IJobStore store, ISettlementStore settlement, ITrustStore trust, IReceiptStore receipts) : IHostedService
     {
         public async Task StartAsync(CancellationToken cancellationToken)
         {
             await store.InitializeAsync(cancellationToken);
             await settlement.InitializeAsync(cancellationToken);
             await trust.InitializeAsync(cancellationToken);
+            await receipts.InitializeAsync(cancellationToken);
         }
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

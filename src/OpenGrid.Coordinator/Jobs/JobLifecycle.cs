@@ -34,6 +34,7 @@ public sealed partial class JobLifecycle(
     ReplicaGroups groups,
     Canaries canaries,
     TrustLedger trust,
+    ReceiptLedger receipts,
     TimeProvider time,
     IOptions<CoordinatorOptions> options,
     ILogger<JobLifecycle> log)
@@ -222,6 +223,16 @@ public sealed partial class JobLifecycle(
 
     private async Task<Rejected?> OnFinishedAsync(Address provider, JobFinished m, CancellationToken ct)
     {
+        // The receipt first: a true, well-chained receipt is kept even when the report turns out stale below.
+        if (JobId.TryParse(m.JobId, out var reportedId) && await store.GetJobAsync(reportedId, ct) is { } reported
+            && reported.Attempts.FirstOrDefault(a => a.Epoch == m.Epoch && a.Provider == provider) is { } reportedAttempt
+            && await receipts.AcceptAsync(provider, reported, reportedAttempt, m, ct) is { } refused)
+        {
+            LogRejected(m.JobId, provider, refused.Code);
+            if (reported.CurrentAttempt?.Epoch == m.Epoch && reported.State is JobState.Assigned or JobState.Running)
+                await FailAsync(reported.Id, m.Epoch, $"the provider's receipt was refused: {refused.Message}", ct);
+            return new Rejected(m.JobId, m.Epoch, refused.Code, refused.Message);
+        }
         var (job, rejection) = await CheckLeaseAsync(provider, m.JobId, m.Epoch, ct);
         if (rejection is not null)
             return rejection;

@@ -154,4 +154,23 @@ internal static class SqliteSchema
           UNIQUE(provider, job_id, event));
         CREATE INDEX IF NOT EXISTS trust_events_by_provider ON trust_events(provider, id);
         """;
+
+    /// <summary>Receipts: every accepted receipt, in acceptance order (seq); a provider's head is its latest.</summary>
+    public const string Receipts = """
+        CREATE TABLE IF NOT EXISTS receipts(
+          seq INTEGER PRIMARY KEY AUTOINCREMENT,
+          job_id TEXT NOT NULL,
+          attempt INTEGER NOT NULL,
+          epoch INTEGER NOT NULL,
+          provider TEXT NOT NULL,
+          hash TEXT NOT NULL UNIQUE,
+          prev_hash TEXT NOT NULL,
+          receipt TEXT NOT NULL,
+          signature TEXT NOT NULL,
+          inputs TEXT NOT NULL,
+          outputs TEXT NOT NULL,
+          accepted_at TEXT NOT NULL,
+          UNIQUE(job_id, epoch));
+        CREATE INDEX IF NOT EXISTS receipts_by_provider ON receipts(provider, seq);
+        """;
 }

@@ -58,6 +58,10 @@ public sealed class OpenGridClient(HttpClient http, Identity.Identity identity)
     public Task<JobView> GetJobAsync(string id, CancellationToken ct) =>
         GetAsync($"v1/jobs/{Uri.EscapeDataString(id)}", OpenGridJsonContext.Default.JobView, auth: true, ct);
 
+    /// <summary>The job's proof pack (receipts, verdict, outputs, settlement) for <c>og verify</c>.</summary>
+    public Task<Receipts.ProofPack> GetProofAsync(string id, CancellationToken ct) =>
+        GetAsync($"v1/jobs/{Uri.EscapeDataString(id)}/proof", OpenGridJsonContext.Default.ProofPack, auth: true, ct);
+
     public Task<JobListView> ListJobsAsync(string? state, CancellationToken ct) =>
         GetAsync(state is null ? "v1/jobs" : $"v1/jobs?state={Uri.EscapeDataString(state)}", OpenGridJsonContext.Default.JobListView, auth: true, ct);
 

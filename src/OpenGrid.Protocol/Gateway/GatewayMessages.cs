@@ -52,7 +52,8 @@ public sealed record LogData(string JobId, long Epoch, long Seq, string Stream, 
 
 /// <summary>
 /// The end of a lease. Outcome is <c>succeeded</c>, <c>failed</c>, <c>timed_out</c> or <c>cancelled</c>;
-/// Outputs were uploaded to the content store before this is sent.
+/// Outputs were uploaded to the content store before this is sent. Receipt is the provider's EIP-712 signed receipt
+/// of the attempt (docs/receipts.md) with its 0x-hex Signature; absent only when the spec did not parse.
 /// </summary>
 public sealed record JobFinished(
     string JobId,
@@ -61,7 +62,9 @@ public sealed record JobFinished(
     int? ExitCode,
     string? Reason,
     UsageView Usage,
-    IReadOnlyList<OutputFileView> Outputs) : ProviderMessage;
+    IReadOnlyList<OutputFileView> Outputs,
+    Receipts.ReceiptView? Receipt = null,
+    string? Signature = null) : ProviderMessage;
 
 /// <summary>A message from the coordinator to a provider.</summary>
 [JsonPolymorphic(TypeDiscriminatorPropertyName = "type")]
@@ -71,7 +74,11 @@ public sealed record JobFinished(
 [JsonDerivedType(typeof(Rejected), "rejected")]
 public abstract record CoordinatorMessage;
 
-public sealed record Welcome(string Address, int HeartbeatSeconds) : CoordinatorMessage;
+/// <summary>
+/// The coordinator accepted the connection. Receipts is the EIP-712 domain to sign receipts in; LastReceipt the hash
+/// of the last receipt it accepted from this provider (zero for none), where the provider's chain continues.
+/// </summary>
+public sealed record Welcome(string Address, int HeartbeatSeconds, Receipts.ReceiptDomainView? Receipts = null, string? LastReceipt = null) : CoordinatorMessage;
 
 /// <summary>A lease: run this job. Spec is the requester's YAML text; the provider validates it again.</summary>
 public sealed record Assign(

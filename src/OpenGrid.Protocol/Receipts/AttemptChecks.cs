@@ -13,9 +13,9 @@ internal sealed record CheckedAttempt(int Attempt, Receipt? Receipt, bool Signat
 /// </summary>
 internal static class AttemptChecks
 {
-    public static CheckedAttempt Run(ProofPack pack, ProofAttempt attempt, JobSpec? spec, ReceiptDomain domain, List<ProofCheck> checks)
+    /// <param name="number">The attempt's position in the pack (1-based): how the verdict and the checks name it.</param>
+    public static CheckedAttempt Run(ProofPack pack, ProofAttempt attempt, int number, JobSpec? spec, ReceiptDomain domain, List<ProofCheck> checks)
     {
-        var number = attempt.Receipt?.Attempt ?? 0;
         var label = $"attempt {number}";
         string? error = null;
         var receipt = attempt.Receipt is null ? null : attempt.Receipt.ToReceipt(out error);
@@ -27,9 +27,10 @@ internal static class AttemptChecks
 
         var signatureOk = Signature(receipt, attempt.Signature, domain, label, checks);
         var ok = signatureOk;
-        ok &= Add(checks, $"{label} job", receipt.JobId == pack.JobId,
-            $"for job {receipt.JobId}, epoch {receipt.Epoch}, exit code {receipt.ExitCode}",
-            $"the receipt is for job {receipt.JobId}, the pack for job {pack.JobId}");
+        var replica = pack.Replicas?.Contains(receipt.JobId) == true;
+        ok &= Add(checks, $"{label} job", receipt.JobId == pack.JobId || replica,
+            $"for {(replica ? "replica job" : "job")} {receipt.JobId} attempt {receipt.Attempt}, epoch {receipt.Epoch}, exit code {receipt.ExitCode}",
+            $"the receipt is for job {receipt.JobId}, the pack for job {pack.JobId}{(pack.Replicas is { Count: > 0 } ? " and its replicas" : "")}");
         ok &= Add(checks, $"{label} spec hash", receipt.SpecHash == ReceiptEncoding.SpecHash(pack.Spec ?? ""),
             "matches the spec text", $"{receipt.SpecHash} is not the hash of the pack's spec text");
         if (spec is not null)

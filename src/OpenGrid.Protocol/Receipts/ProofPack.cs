@@ -16,6 +16,7 @@ namespace OpenGrid.Protocol.Receipts;
 /// <param name="Verdict">The coordinator's verdict over the attempts.</param>
 /// <param name="Outputs">The accepted outputs (empty when the verdict is failed).</param>
 /// <param name="Settlements">The settlement transactions; null or empty when payments are off.</param>
+/// <param name="Replicas">The job ids of the job's replicas (verification group), whose receipts the pack also holds.</param>
 public sealed record ProofPack(
     int Version,
     string JobId,
@@ -25,7 +26,8 @@ public sealed record ProofPack(
     IReadOnlyList<ProofAttempt> Attempts,
     ProofVerdict Verdict,
     IReadOnlyList<OutputFileView> Outputs,
-    IReadOnlyList<SettlementTxView>? Settlements = null)
+    IReadOnlyList<SettlementTxView>? Settlements = null,
+    IReadOnlyList<string>? Replicas = null)
 {
     public const int CurrentVersion = 1;
 
@@ -51,8 +53,9 @@ public sealed record ProofAttempt(
     IReadOnlyList<OutputFileView> Outputs);
 
 /// <summary>
-/// The coordinator's verdict: <see cref="Accepted"/> or <see cref="Failed"/>, the attempts whose outputs it judged to
-/// agree with the accepted ones (by its comparators), and the comparators' details as sentences.
+/// The coordinator's verdict: <see cref="Accepted"/> or <see cref="Failed"/>, the attempts (by their 1-based position
+/// in the pack) whose outputs it judged to agree with the accepted ones (by its comparators), and the comparators'
+/// details as sentences.
 /// </summary>
 public sealed record ProofVerdict(string Outcome, IReadOnlyList<int> AgreeingAttempts, IReadOnlyList<string> Details)
 {

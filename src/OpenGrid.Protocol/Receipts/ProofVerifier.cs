@@ -27,7 +27,7 @@ public static class ProofVerifier
 
         var attempts = new List<CheckedAttempt>();
         if (domain is { } d)
-            attempts.AddRange((pack.Attempts ?? []).Select(a => AttemptChecks.Run(pack, a, spec, d, checks)));
+            attempts.AddRange((pack.Attempts ?? []).Select((a, i) => AttemptChecks.Run(pack, a, i + 1, spec, d, checks)));
         ChainLinkChecks.Run(attempts, checks);
         await OutputFileChecks.RunAsync(pack.Outputs ?? [], outputsDir, checks, ct).ConfigureAwait(false);
         checks.Add(VerdictCheck.Run(pack, attempts));
@@ -37,7 +37,8 @@ public static class ProofVerifier
 
     private static void PackCheck(ProofPack pack, List<ProofCheck> checks)
     {
-        var numbers = (pack.Attempts ?? []).Select(a => a.Receipt?.Attempt ?? 0).ToList();
+        // An attempt is a job's (the job's or one of its replicas') attempt number.
+        var numbers = (pack.Attempts ?? []).Select(a => (a.Receipt?.JobId, a.Receipt?.Attempt ?? 0)).ToList();
         string? problem = null;
         if (pack.Version != ProofPack.CurrentVersion)
             problem = $"format version {pack.Version}; this og reads version {ProofPack.CurrentVersion}";

@@ -36,6 +36,9 @@ internal sealed partial class GatewayConnection(
 
     private TimeSpan _heartbeat = TimeSpan.FromSeconds(options.HeartbeatSeconds);
     private InputCache? _cache;
+    private ReceiptChain? _receipts;
+
+    private ReceiptChain Receipts => _receipts ??= new ReceiptChain(client.Identity, options.Home);
 
     /// <summary>The agent's input cache; tells the coordinator whenever what it holds changes.</summary>
     private InputCache Cache
@@ -135,6 +138,7 @@ internal sealed partial class GatewayConnection(
         switch (message)
         {
             case Welcome welcome when welcome.HeartbeatSeconds > 0:
+                Receipts.Welcome(welcome, reportsPending: !_outbox.Reader.CanPeek || _outbox.Reader.TryPeek(out _));
                 // The coordinator sets the pace: its lease timeout is heartbeat + grace.
                 _heartbeat = TimeSpan.FromSeconds(welcome.HeartbeatSeconds);
                 break;
@@ -157,7 +161,7 @@ internal sealed partial class GatewayConnection(
     private void StartLease(Assign assign)
     {
         var cancel = new CancellationTokenSource();
-        var runner = new LeaseRunner(sandbox, client, Cache, Path.Combine(options.Home, "jobs"), SendAsync, log);
+        var runner = new LeaseRunner(sandbox, client, Cache, Receipts, Path.Combine(options.Home, "jobs"), SendAsync, log);
         var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var run = Task.Run(async () =>
         {

@@ -19,6 +19,7 @@ internal sealed partial class LeaseRunner(
     ISandbox sandbox,
     OpenGridClient client,
     InputCache cache,
+    ReceiptChain receipts,
     string jobsRoot,
     Func<ProviderMessage, ValueTask> send,
     ILogger log)
@@ -45,7 +46,7 @@ internal sealed partial class LeaseRunner(
             Directory.CreateDirectory(output);
             if (await FetchInputsAsync(lease, work, cancel) is { } inputError)
             {
-                await FinishAsync(lease, cancel.IsCancellationRequested ? "cancelled" : "failed", null, inputError, null, []);
+                await FinishAsync(lease, cancel.IsCancellationRequested ? "cancelled" : "failed", null, inputError, null, [], spec);
                 return;
             }
 
@@ -72,7 +73,7 @@ internal sealed partial class LeaseRunner(
                 }
             }
             await FinishAsync(lease, outcome, result.Outcome == SandboxOutcome.Exited ? result.ExitCode : null, reason,
-                new UsageView(result.Usage.Wall.TotalSeconds, result.Usage.Cpu.TotalSeconds, result.Usage.PeakMemoryBytes), outputs);
+                new UsageView(result.Usage.Wall.TotalSeconds, result.Usage.Cpu.TotalSeconds, result.Usage.PeakMemoryBytes), outputs, spec);
         }
         finally
         {
@@ -165,10 +166,14 @@ internal sealed partial class LeaseRunner(
         }
     }
 
-    private async Task FinishAsync(Assign lease, string outcome, int? exitCode, string? reason, UsageView? usage, IReadOnlyList<OutputFileView> outputs)
+    /// <summary>Reports the end of the lease, with a signed receipt whenever the spec parsed (every other case).</summary>
+    private async Task FinishAsync(Assign lease, string outcome, int? exitCode, string? reason, UsageView? usage,
+        IReadOnlyList<OutputFileView> outputs, JobSpec? spec = null)
     {
         LogFinished(lease.JobId, lease.Epoch, outcome, exitCode);
-        await send(new JobFinished(lease.JobId, lease.Epoch, outcome, exitCode, reason, usage ?? new UsageView(0, 0, 0), outputs));
+        usage ??= new UsageView(0, 0, 0);
+        var (receipt, signature) = spec is null ? (null, null) : receipts.Sign(lease, spec, exitCode, usage, outputs);
+        await send(new JobFinished(lease.JobId, lease.Epoch, outcome, exitCode, reason, usage, outputs, receipt, signature));
     }
 
     private void TryDelete(string root)
