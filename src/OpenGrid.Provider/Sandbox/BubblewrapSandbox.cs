@@ -28,6 +28,7 @@ public sealed class BubblewrapSandbox : ISandbox
     private readonly IReadOnlyList<string> rootArguments;
     private readonly (int Uid, int Gid)? jobUser;
     private readonly Lazy<Task> sweep;
+    private readonly IReadOnlyList<string> gpuDevices;
 
     public BubblewrapSandbox(SandboxOptions options, ILogger<BubblewrapSandbox> logger)
     {
@@ -45,6 +46,7 @@ public sealed class BubblewrapSandbox : ISandbox
         jobUser = Environment.IsPrivilegedProcess ? (this.options.JobUid, this.options.JobGid) : null;
         cgroups = Cgroups.Detect(this.options, logger);
         rootArguments = HostRootLayout.Arguments(this.options.EtcEntries);
+        gpuDevices = GpuDevices.Find("/dev");
 
         if (!File.Exists(this.options.BwrapPath))
         {
@@ -117,7 +119,7 @@ public sealed class BubblewrapSandbox : ISandbox
 
         var statusFile = Path.Combine(scratch, "status.json");
         var setup = new RunSetup(
-            rootArguments, seccompFile, statusFile, cgroup?.ProcsFiles ?? [], jobUser, Rlimits(request.Limits));
+            rootArguments, seccompFile, statusFile, cgroup?.ProcsFiles ?? [], jobUser, Rlimits(request.Limits), gpuDevices);
         var startInfo = new ProcessStartInfo(options.ShellPath)
         {
             UseShellExecute = false,
