@@ -19,9 +19,17 @@ mkdir -p "$results"
 set +e
 # One test project at a time (-maxcpucount:1): the end-to-end, sandbox and browser suites start real processes,
 # and on a 2-core machine running them side by side only makes their timing-based failure detection flaky.
-dotnet test OpenGrid.slnx -c Release --no-build -nologo -maxcpucount:1 \
+# The workload suite (PyTorch, Blender through the grid) runs last, after its Debian packages are installed.
+workloads=tests/OpenGrid.Workloads.Tests/OpenGrid.Workloads.Tests.csproj
+dotnet test OpenGrid.slnx -c Release --no-build -nologo -maxcpucount:1 --filter "FullyQualifiedName!~OpenGrid.Workloads.Tests" \
   --logger "trx" --logger "console;verbosity=normal" --results-directory "$results" 2>&1 | tee "$results/console.log"
 status=${PIPESTATUS[0]}
+echo "== checking workload dependencies (blender, python3-torch, dataset-fashion-mnist)"
+scripts/ensure-deps.sh --for-workloads
+dotnet test "$workloads" -c Release --no-build -nologo \
+  --logger "trx;LogFileName=workloads.trx" --logger "console;verbosity=normal" --results-directory "$results" 2>&1 | tee -a "$results/console.log"
+workload_status=${PIPESTATUS[0]}
+((status == 0)) && status=$workload_status
 set -e
 
 # Sum the per-project counts from the TRX files (one per test project).

@@ -1,14 +1,26 @@
 #!/usr/bin/env bash
 # Installs what OpenGrid needs from Debian packages, only when missing. Idempotent; says what it does.
-# Usage: scripts/ensure-deps.sh [--for-tests]
+# Usage: scripts/ensure-deps.sh [--for-tests | --for-workloads]
+#   --for-tests      also what the test suites need (ipfs-cid, chromium; dataset-fashion-mnist, which the
+#                    mnist-train example's inputs read)
+#   --for-workloads  only what the example workloads need: blender, python3-torch (for /usr/bin/python3),
+#                    dataset-fashion-mnist (with dependencies about 1.2 GB to fetch; test.sh asks for them just
+#                    before the workload suite)
 set -euo pipefail
 
 need=()
 command -v bwrap >/dev/null 2>&1 || need+=(bubblewrap)
 command -v prlimit >/dev/null 2>&1 || need+=(util-linux)
+fashion_mnist=/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz
 if [[ "${1:-}" == "--for-tests" ]]; then
   command -v ipfs_cid >/dev/null 2>&1 || need+=(ipfs-cid)
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
+  [[ -f $fashion_mnist ]] || need+=(dataset-fashion-mnist)
+fi
+if [[ "${1:-}" == "--for-workloads" ]]; then
+  [[ -x /usr/bin/blender ]] || need+=(blender)
+  [[ -d /usr/lib/python3/dist-packages/torch ]] || need+=(python3-torch)
+  [[ -f $fashion_mnist ]] || need+=(dataset-fashion-mnist)
 fi
 
 if ! command -v dotnet >/dev/null 2>&1; then

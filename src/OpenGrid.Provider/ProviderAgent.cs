@@ -47,9 +47,9 @@ public static partial class ProviderAgent
         var identity = KeyStore.LoadOrCreate(options.Home);
         var jobs = Path.Combine(options.Home, "jobs");
         Directory.CreateDirectory(jobs);
-        var inventory = ResourceProbe.Detect(jobs);
+        var inventory = await ResourceProbe.DetectAsync(jobs, log, cancellationToken);
         LogStarting(log, identity.Address.Value, options.Name, inventory.Hardware.Cores, inventory.Hardware.MemoryBytes,
-            string.Join(",", sandbox.Enforcement.Enforced));
+            string.Join(",", inventory.Capabilities), string.Join(",", sandbox.Enforcement.Enforced));
 
         var baseUri = options.Coordinator.AbsoluteUri.EndsWith('/') ? options.Coordinator : new Uri(options.Coordinator.AbsoluteUri + "/");
         using var http = new HttpClient { BaseAddress = baseUri, Timeout = Timeout.InfiniteTimeSpan };
@@ -59,6 +59,6 @@ public static partial class ProviderAgent
         return 0;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Provider {ProviderId} ({Name}): {Cores} cores, {MemoryBytes} bytes; sandbox enforces {Enforced}")]
-    private static partial void LogStarting(ILogger log, string providerId, string name, int cores, long memoryBytes, string enforced);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Provider {ProviderId} ({Name}): {Cores} cores, {MemoryBytes} bytes; capabilities {Capabilities}; sandbox enforces {Enforced}")]
+    private static partial void LogStarting(ILogger log, string providerId, string name, int cores, long memoryBytes, string capabilities, string enforced);
 }

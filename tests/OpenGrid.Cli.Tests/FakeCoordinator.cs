@@ -66,7 +66,8 @@ internal sealed class FakeCoordinator : HttpMessageHandler
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var key = $"{request.Method} {request.RequestUri!.AbsolutePath.TrimStart('/')}";
-        Requests.Add(key);
+        lock (Requests)
+            Requests.Add(key); // og may follow several jobs at once (a split)
         if (request.Content is not null)
             await request.Content.ReadAsByteArrayAsync(cancellationToken); // drain uploads as the network would
         return _routes.TryGetValue(key, out var respond)

@@ -1,34 +1,61 @@
 using OpenGrid.Cli.Output;
 using OpenGrid.Protocol.Api;
 using OpenGrid.Protocol.Client;
+using OpenGrid.Protocol.Specs;
 
 namespace OpenGrid.Cli.Jobs;
 
-/// <summary>Submits a validated spec: uploads its local inputs (with progress), then posts the job.</summary>
+/// <summary>A job submitted for one frame of a split (Frame 0 and no split for an ordinary job).</summary>
+internal sealed record SubmittedJob(int Frame, JobView Job);
+
+/// <summary>
+/// Submits a validated spec: uploads its local inputs once (with progress), then posts the job — or, for a spec with
+/// <c>split</c>, one job per frame (<see cref="FrameSplitExpander"/>), all sharing the uploaded inputs.
+/// </summary>
 internal static class JobSubmitter
 {
     public static async Task<JobView> SubmitAsync(CliContext ctx, OpenGridClient client, SpecFile spec, CancellationToken ct)
     {
+        var cids = await UploadInputsAsync(ctx, client, spec, ct);
+        return await client.SubmitAsync(new SubmitJobRequest(spec.Text, Path.GetFileName(spec.FullPath), cids), ct);
+    }
+
+    /// <summary>One job per frame of the spec's split, in frame order.</summary>
+    public static async Task<IReadOnlyList<SubmittedJob>> SubmitFramesAsync(CliContext ctx, OpenGridClient client, SpecFile spec, CancellationToken ct)
+    {
+        var cids = await UploadInputsAsync(ctx, client, spec, ct);
+        var jobs = new List<SubmittedJob>();
+        foreach (var frame in FrameSplitExpander.Expand(spec.Spec))
+        {
+            var job = await client.SubmitAsync(new SubmitJobRequest(frame.Yaml, Path.GetFileName(spec.FullPath), cids), ct);
+            jobs.Add(new SubmittedJob(frame.Frame, job));
+        }
+
+        return jobs;
+    }
+
+    private static async Task<Dictionary<string, string>> UploadInputsAsync(CliContext ctx, OpenGridClient client, SpecFile spec, CancellationToken ct)
+    {
         var inputs = spec.LocalInputs();
         var cids = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (inputs.Count > 0)
-        {
-            var info = await client.InfoAsync(ct);
-            if (inputs.FirstOrDefault(i => i.Size > info.MaxContentBytes) is { } tooLarge)
-                throw CliException.InvalidInput(
-                    $"input {tooLarge.InputPath}: {tooLarge.FullPath} is {Formats.Bytes(tooLarge.Size)}; " +
-                    $"the coordinator accepts at most {Formats.Bytes(info.MaxContentBytes)} per file");
+        if (inputs.Count == 0)
+            return cids;
 
-            var items = inputs.Select(i => new TransferItem(i.InputPath, i.Size)).ToList();
-            await TransferProgress.RunAsync(ctx, "uploading", "uploaded", items, async (index, progress, token) =>
-            {
-                var input = inputs[index];
-                await using var file = new FileStream(input.FullPath, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, useAsync: true);
-                var put = await client.UploadAsync(file, file.Length, progress, token);
-                cids[input.InputPath] = put.Cid;
-                return put.Cid;
-            }, ct);
-        }
-        return await client.SubmitAsync(new SubmitJobRequest(spec.Text, Path.GetFileName(spec.FullPath), cids), ct);
+        var info = await client.InfoAsync(ct);
+        if (inputs.FirstOrDefault(i => i.Size > info.MaxContentBytes) is { } tooLarge)
+            throw CliException.InvalidInput(
+                $"input {tooLarge.InputPath}: {tooLarge.FullPath} is {Formats.Bytes(tooLarge.Size)}; " +
+                $"the coordinator accepts at most {Formats.Bytes(info.MaxContentBytes)} per file");
+
+        var items = inputs.Select(i => new TransferItem(i.InputPath, i.Size)).ToList();
+        await TransferProgress.RunAsync(ctx, "uploading", "uploaded", items, async (index, progress, token) =>
+        {
+            var input = inputs[index];
+            await using var file = new FileStream(input.FullPath, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, useAsync: true);
+            var put = await client.UploadAsync(file, file.Length, progress, token);
+            cids[input.InputPath] = put.Cid;
+            return put.Cid;
+        }, ct);
+        return cids;
     }
 }

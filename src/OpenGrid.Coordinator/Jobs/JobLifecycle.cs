@@ -49,6 +49,11 @@ public sealed partial class JobLifecycle(
             return new SubmitOutcome(null, new Rejection(ErrorCodes.SpecInvalid, $"{errors.Count} error(s) in {fileName}: {parsed.Errors[0]}"), errors);
         }
 
+        // A split is the CLI's to expand (docs/adr/0007-frame-split.md); run as one job it would render one frame.
+        if (spec.Split is not null)
+            return new SubmitOutcome(null, new Rejection(ErrorCodes.SpecInvalid,
+                $"{fileName}: split: the coordinator runs one job per spec; submit it with og submit, which sends one job per frame"));
+
         var inputs = new List<ResolvedInput>();
         foreach (var input in spec.Inputs)
         {

@@ -19,6 +19,8 @@ public sealed record JobSpec
     public PlacementPolicy Placement { get; init; } = PlacementPolicy.Default;
     /// <summary>Provider capabilities the job needs, e.g. <c>python3-torch</c>, <c>blender</c>.</summary>
     public IReadOnlyList<string> Requires { get; init; } = [];
+    /// <summary>One job per frame, expanded by <c>og submit</c>; null for a single job.</summary>
+    public FrameSplit? Split { get; init; }
 }
 
 /// <summary>The <c>process</c> runtime: argv = command ++ args, run in the sandbox with the given environment.</summary>

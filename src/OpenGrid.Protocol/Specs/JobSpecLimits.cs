@@ -49,6 +49,10 @@ public static class JobSpecLimits
     public const int MaxRequires = 32;
     public const int MaxCapabilityLength = 64;
 
+    // split
+    public const int MaxSplitFrames = 1000;
+    public const int MaxFrameNumber = 1_048_574; // Blender's MAXFRAME
+
     // placement
     public const int MaxReputationDecimals = 3;
     public const int MaxRegionLength = 32;

@@ -29,7 +29,7 @@ public static partial class JobSpecParser
     public static readonly IReadOnlyList<string> PriceModes = ["milestone", "streaming"];
 
     private static readonly string[] RootFields =
-        ["apiVersion", "kind", "name", "runtime", "inputs", "outputs", "resources", "limits", "network", "price", "verify", "requires", "placement"];
+        ["apiVersion", "kind", "name", "runtime", "inputs", "outputs", "resources", "limits", "network", "price", "verify", "requires", "placement", "split"];
     private static readonly string[] RuntimeFields = ["kind", "command", "args", "env"];
     private static readonly string[] InputFields = ["path", "from", "cid"];
     private static readonly string[] OutputFields = ["path", "compare"];
@@ -40,6 +40,7 @@ public static partial class JobSpecParser
     private static readonly string[] PriceFields = ["maxPerHour", "mode"];
     private static readonly string[] VerifyFields = ["replicas", "quorum", "adaptive"];
     private static readonly string[] PlacementFields = ["minReputation", "region", "maxStartDelay"];
+    private static readonly string[] SplitFields = ["frames"];
 
     private static readonly IReadOnlyList<string> CompareNames =
         [.. Enum.GetValues<CompareMode>().Select(mode => mode.ToString().ToLowerInvariant())];
@@ -146,6 +147,7 @@ public static partial class JobSpecParser
         var verify = f.Optional("verify") is { } verifyNode ? ReadVerify(verifyNode, r) : VerifyPolicy.Single;
         var requires = f.Optional("requires") is { } requiresNode ? ReadRequires(requiresNode, r) : [];
         var placement = f.Optional("placement") is { } placementNode ? ReadPlacement(placementNode, r) : PlacementPolicy.Default;
+        var split = f.Optional("split") is { } splitNode ? ReadSplit(splitNode, runtime, r) : null;
 
         if (name is null || runtime is null)
             return null;
@@ -162,6 +164,7 @@ public static partial class JobSpecParser
             Verify = verify,
             Requires = requires,
             Placement = placement,
+            Split = split,
         };
     }
 
@@ -769,5 +772,33 @@ public static partial class JobSpecParser
         r.Report(node, path, $"{Quote(region)} is not a region; use 1 to {JobSpecLimits.MaxRegionLength} lower-case letters, " +
             "digits and '-', starting and ending with a letter or digit, e.g. eu-west");
         return null;
+    }
+
+    private static FrameSplit? ReadSplit(YamlNode node, ProcessRuntime? runtime, SpecNodeReader r)
+    {
+        const string path = "split";
+        var map = r.ExpectMap(node, path);
+        if (map is null)
+            return null;
+        var f = r.Fields(map, path, SplitFields);
+        if (f.Required("frames") is not { } framesNode)
+            return null;
+        var text = r.ExpectScalar(framesNode, Field(path, "frames"), "a frame list");
+        if (text is null)
+            return null;
+        if (!FrameSplit.TryParse(text, JobSpecLimits.MaxFrameNumber, JobSpecLimits.MaxSplitFrames, out var split, out var error))
+        {
+            r.Report(framesNode, Field(path, "frames"), error);
+            return null;
+        }
+
+        if (runtime is not null && runtime.Env.ContainsKey(FrameSplit.FrameVariable))
+        {
+            r.Report(framesNode, Field(path, "frames"), $"runtime.env sets {FrameSplit.FrameVariable}, which the split sets " +
+                $"for each frame; remove it from runtime.env");
+            return null;
+        }
+
+        return split;
     }
 }

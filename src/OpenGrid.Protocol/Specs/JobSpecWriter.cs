@@ -78,6 +78,12 @@ public static class JobSpecWriter
             Line(y, Indent, "region", Quote(region));
         if (spec.Placement.MaxStartDelay is { } maxStartDelay)
             Line(y, Indent, "maxStartDelay", Quantities.FormatDuration(maxStartDelay));
+        if (spec.Split is { } split)
+        {
+            y.Append("split:\n");
+            Line(y, Indent, "frames", Quote(split.Format()));
+        }
+
         return y.ToString();
     }
 

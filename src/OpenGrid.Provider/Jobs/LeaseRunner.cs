@@ -55,7 +55,7 @@ internal sealed partial class LeaseRunner(
             await using var logs = new LogPump(lease, send, FlushInterval, FlushBytes);
             var request = new SandboxRequest(work, output, spec.Runtime.Argv.ToList(), spec.Runtime.Env,
                 new SandboxLimits(spec.Resources.MemoryBytes, spec.Resources.CpuMillis, spec.Limits.Processes,
-                    spec.Limits.Timeout, spec.Resources.DiskBytes));
+                    spec.Limits.Timeout, spec.Resources.DiskBytes, spec.Resources.Gpu.Count));
             var result = await sandbox.RunAsync(request, logs.WriteAsync, cancel);
             await logs.FlushAsync();
 

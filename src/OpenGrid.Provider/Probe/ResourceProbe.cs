@@ -1,5 +1,6 @@
-using System.Diagnostics;
 using System.Globalization;
+using Microsoft.Extensions.Logging;
+using OpenGrid.Core.Market;
 using OpenGrid.Protocol.Api;
 
 namespace OpenGrid.Provider.Probe;
@@ -8,25 +9,48 @@ namespace OpenGrid.Provider.Probe;
 public sealed record MachineInventory(HardwareView Hardware, IReadOnlyList<string> Capabilities);
 
 /// <summary>
-/// Detects the machine's hardware and runtimes from <c>/proc</c>, <c>/sys</c>, <c>nvidia-smi</c> and the files that
-/// installed packages leave. Every probe tolerates absence: a missing GPU is zero GPUs, not an error.
+/// Detects the machine's hardware from <c>/proc</c> and the file system, its GPUs (<see cref="GpuProbe"/>) and what
+/// it can run (<see cref="CapabilityProbe"/>), all at once at agent start. Every probe tolerates absence: a missing
+/// GPU is zero GPUs, a missing runtime an absent capability, never an error.
 /// </summary>
-public static class ResourceProbe
+public static partial class ResourceProbe
 {
-    public static MachineInventory Detect(string workRoot)
+    public static Task<MachineInventory> DetectAsync(string workRoot, ILogger log, CancellationToken cancellationToken) =>
+        DetectAsync(workRoot, GpuProbe.Host, CapabilityDetectors.Default, CapabilityProbe.DefaultTimeout, log, cancellationToken);
+
+    public static async Task<MachineInventory> DetectAsync(
+        string workRoot, GpuProbe gpuProbe, IReadOnlyList<ICapabilityDetector> detectors, TimeSpan timeout, ILogger log,
+        CancellationToken cancellationToken)
     {
-        var gpus = DetectGpus();
-        var hardware = new HardwareView(CpuModel(), Environment.ProcessorCount, MemoryBytes(), DiskBytes(workRoot), gpus);
-        var capabilities = new List<string> { "runtime:process" };
-        if (File.Exists("/usr/bin/blender"))
-            capabilities.Add("blender");
-        if (Directory.Exists("/usr/lib/python3/dist-packages/torch"))
-            capabilities.Add("python3-torch");
-        if (File.Exists("/usr/bin/python3"))
-            capabilities.Add("python3");
-        foreach (var gpu in gpus)
-            capabilities.Add("gpu:" + gpu.Model.ToLowerInvariant().Replace(' ', '-'));
-        return new MachineInventory(hardware, capabilities.Distinct().ToList());
+        var gpusTask = DetectGpusAsync(gpuProbe, timeout, log, cancellationToken);
+        var capabilitiesTask = CapabilityProbe.DetectAsync(detectors, timeout, log, cancellationToken);
+        var hardware = new HardwareView(CpuModel(), Environment.ProcessorCount, MemoryBytes(), DiskBytes(workRoot), await gpusTask.ConfigureAwait(false));
+        IReadOnlyList<string> capabilities =
+        [
+            Offer.RuntimeProcess,
+            .. await capabilitiesTask.ConfigureAwait(false),
+            .. GpuCapabilities.For(hardware.Gpus),
+        ];
+        return new MachineInventory(hardware, [.. capabilities.Distinct(StringComparer.Ordinal)]);
+    }
+
+    private static async Task<IReadOnlyList<GpuView>> DetectGpusAsync(GpuProbe probe, TimeSpan timeout, ILogger log, CancellationToken ct)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        deadline.CancelAfter(timeout);
+        try
+        {
+            var gpus = await probe.DetectAsync(deadline.Token).ConfigureAwait(false);
+            foreach (var gpu in gpus)
+                LogGpu(log, gpu.Model, gpu.MemoryBytes, gpu.Driver ?? "unknown", gpu.Cuda ?? "none");
+            return gpus;
+        }
+        catch (Exception e) when (e is ProbeFailedException or IOException or UnauthorizedAccessException
+                                      || (e is OperationCanceledException && !ct.IsCancellationRequested))
+        {
+            LogGpuProbeFailed(log, e.Message);
+            return [];
+        }
     }
 
     internal static string CpuModel()
@@ -63,77 +87,9 @@ public static class ResourceProbe
         return new DriveInfo(Path.GetFullPath(workRoot)).AvailableFreeSpace;
     }
 
-    /// <summary>
-    /// GPUs from <c>nvidia-smi</c> when present; else from the driver's <c>/proc/driver/nvidia/gpus/*/information</c>
-    /// (model only); else none. Without the driver a GPU is not usable, so PCI devices alone do not count.
-    /// </summary>
-    internal static IReadOnlyList<GpuView> DetectGpus()
-    {
-        var smi = new[] { "/usr/bin/nvidia-smi", "/usr/local/bin/nvidia-smi" }.FirstOrDefault(File.Exists);
-        if (smi is null)
-            return DriverGpus("/proc/driver/nvidia/gpus");
-        try
-        {
-            var psi = new ProcessStartInfo(smi, "--query-gpu=name,memory.total,driver_version --format=csv,noheader,nounits")
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-            };
-            using var p = Process.Start(psi)!;
-            var output = p.StandardOutput.ReadToEnd();
-            p.WaitForExit(10_000);
-            var cuda = CudaVersion(smi);
-            return ParseNvidiaSmi(output, cuda);
-        }
-        catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException or IOException)
-        {
-            return [];
-        }
-    }
+    [LoggerMessage(Level = LogLevel.Information, Message = "GPU {Model}: {MemoryBytes} bytes, driver {Driver}, CUDA {Cuda}")]
+    private static partial void LogGpu(ILogger log, string model, long memoryBytes, string driver, string cuda);
 
-    /// <summary>Parses <c>name, memory MiB, driver</c> lines of nvidia-smi's CSV output.</summary>
-    internal static IReadOnlyList<GpuView> ParseNvidiaSmi(string csv, string? cuda)
-    {
-        var gpus = new List<GpuView>();
-        foreach (var line in csv.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            var f = line.Split(',', StringSplitOptions.TrimEntries);
-            if (f.Length >= 3 && long.TryParse(f[1], NumberStyles.None, CultureInfo.InvariantCulture, out var mib))
-                gpus.Add(new GpuView(f[0], mib * 1024 * 1024, f[2], cuda));
-        }
-        return gpus;
-    }
-
-    /// <summary>GPUs the NVIDIA kernel driver lists, one folder each, with a <c>Model:</c> line.</summary>
-    internal static IReadOnlyList<GpuView> DriverGpus(string root)
-    {
-        if (!Directory.Exists(root))
-            return [];
-        var gpus = new List<GpuView>();
-        foreach (var dir in Directory.EnumerateDirectories(root).Order(StringComparer.Ordinal))
-        {
-            var info = Path.Combine(dir, "information");
-            if (!File.Exists(info))
-                continue;
-            var model = File.ReadLines(info).FirstOrDefault(l => l.StartsWith("Model:", StringComparison.Ordinal));
-            gpus.Add(new GpuView(model?["Model:".Length..].Trim() ?? "NVIDIA GPU", 0, null, null));
-        }
-        return gpus;
-    }
-
-    private static string? CudaVersion(string smi)
-    {
-        try
-        {
-            using var p = Process.Start(new ProcessStartInfo(smi) { RedirectStandardOutput = true, RedirectStandardError = true })!;
-            var text = p.StandardOutput.ReadToEnd();
-            p.WaitForExit(10_000);
-            var i = text.IndexOf("CUDA Version:", StringComparison.Ordinal);
-            return i < 0 ? null : text[(i + "CUDA Version:".Length)..].Trim().Split(' ', '|')[0].Trim();
-        }
-        catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException or IOException)
-        {
-            return null;
-        }
-    }
+    [LoggerMessage(Level = LogLevel.Warning, Message = "GPU probe failed: {Reason}; offering no GPUs")]
+    private static partial void LogGpuProbeFailed(ILogger log, string reason);
 }

@@ -12,6 +12,7 @@ namespace OpenGrid.Provider.Sandbox;
 /// (the job then keeps the provider's uid, behind a user namespace).</param>
 /// <param name="Rlimits">prlimit options such as <c>--fsize=N</c>.</param>
 /// <param name="JobPath">The job's PATH: the runner directories, if any, then <see cref="BubblewrapCommand.SandboxPath"/>.</param>
+/// <param name="GpuDevices">The host's GPU device nodes (<see cref="Sandbox.GpuDevices"/>), bound only for jobs that ask.</param>
 internal sealed record RunSetup(
     IReadOnlyList<string> RootArguments,
     string? SeccompFile,
@@ -19,7 +20,8 @@ internal sealed record RunSetup(
     IReadOnlyList<string> CgroupProcsFiles,
     (int Uid, int Gid)? JobUser,
     IReadOnlyList<string> Rlimits,
-    string JobPath = BubblewrapCommand.SandboxPath);
+    string JobPath = BubblewrapCommand.SandboxPath,
+    IReadOnlyList<string>? GpuDevices = null);
 
 /// <summary>
 /// Builds the command line: <c>sh -c WRAPPER</c> hands the work and out dirs to the job user, joins the run's
@@ -101,6 +103,7 @@ internal static class BubblewrapCommand
         args.AddRange(["--tmpfs", "/"]);
         args.AddRange(setup.RootArguments);
         args.AddRange(["--proc", "/proc", "--dev", "/dev"]);
+        args.AddRange(GpuDevices.BindArguments(request.Limits.GpuCount, setup.GpuDevices ?? []));
         if (request.Limits.DiskBytes > 0)
         {
             args.AddRange(["--size", Number(request.Limits.DiskBytes)]);

@@ -30,6 +30,7 @@ public sealed class BubblewrapSandbox : ISandbox
     private readonly string jobPath;
     private readonly (int Uid, int Gid)? jobUser;
     private readonly Lazy<Task> sweep;
+    private readonly IReadOnlyList<string> gpuDevices;
 
     public BubblewrapSandbox(SandboxOptions options, ILogger<BubblewrapSandbox> logger)
     {
@@ -50,6 +51,7 @@ public sealed class BubblewrapSandbox : ISandbox
             .. HostRootLayout.Arguments(this.options.EtcEntries), .. RunnerMounts.Arguments(this.options.RunnerDirectories),
         ];
         jobPath = RunnerMounts.JobPath(this.options.RunnerDirectories.Length, BubblewrapCommand.SandboxPath);
+        gpuDevices = GpuDevices.Find("/dev");
 
         if (!File.Exists(this.options.BwrapPath))
         {
@@ -122,7 +124,7 @@ public sealed class BubblewrapSandbox : ISandbox
 
         var statusFile = Path.Combine(scratch, "status.json");
         var setup = new RunSetup(
-            rootArguments, seccompFile, statusFile, cgroup?.ProcsFiles ?? [], jobUser, Rlimits(request.Limits), jobPath);
+            rootArguments, seccompFile, statusFile, cgroup?.ProcsFiles ?? [], jobUser, Rlimits(request.Limits), jobPath, gpuDevices);
         var startInfo = new ProcessStartInfo(options.ShellPath)
         {
             UseShellExecute = false,

@@ -25,8 +25,9 @@ public sealed record SandboxRequest(
     IReadOnlyDictionary<string, string> Env,
     SandboxLimits Limits);
 
-/// <summary>Limits: memory and disk in bytes, CPU in millicores (1000 = one core), process count, wall time.</summary>
-public sealed record SandboxLimits(long MemoryBytes, long CpuMillis, int Processes, TimeSpan Timeout, long DiskBytes);
+/// <summary>Limits: memory and disk in bytes, CPU in millicores (1000 = one core), process count, wall time, and the
+/// GPUs asked for (0: the job sees no GPU device).</summary>
+public sealed record SandboxLimits(long MemoryBytes, long CpuMillis, int Processes, TimeSpan Timeout, long DiskBytes, int GpuCount = 0);
 
 public enum SandboxOutcome
 {

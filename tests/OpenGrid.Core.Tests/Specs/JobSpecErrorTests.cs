@@ -68,7 +68,7 @@ public class JobSpecErrorTests
         AssertAt(error, yaml, "resourcs", "resourcs");
         Assert.Equal(
             "unknown field 'resourcs'; did you mean 'resources'? " +
-            "(allowed here: apiVersion, kind, name, runtime, inputs, outputs, resources, limits, network, price, verify, requires, placement)",
+            "(allowed here: apiVersion, kind, name, runtime, inputs, outputs, resources, limits, network, price, verify, requires, placement, split)",
             error.Message);
     }
 

@@ -16,8 +16,8 @@ public sealed class LlmInferGridTests(LlmGridFixture grid) : IClassFixture<LlmGr
     {
         RunnerBuild.WriteTinyModel(dir.Path);
         await File.WriteAllTextAsync(dir.Combine("prompt.txt"), "hello world");
-        // The llm-infer example's command; its `requires: [llm-gguf]` is left out here because advertising that
-        // capability belongs to the provider's probe.
+        // The llm-infer example's command and requirement: the agents advertise llm-gguf because og-llm is in their
+        // OPENGRID_RUNNERS.
         await File.WriteAllTextAsync(dir.Combine("job.yaml"), """
             apiVersion: opengrid/v1
             kind: Job
@@ -33,6 +33,7 @@ public sealed class LlmInferGridTests(LlmGridFixture grid) : IClassFixture<LlmGr
               - { path: completion.txt, compare: text }
             resources: { cpu: 1, memory: 512Mi, disk: 64Mi }
             limits: { timeout: 2m, processes: 64 }
+            requires: [llm-gguf]
             """);
         var expected = TinyLlama.ExpectedContinuation('d', 20);
 
