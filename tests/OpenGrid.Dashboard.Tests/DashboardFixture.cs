@@ -8,7 +8,7 @@ namespace OpenGrid.Dashboard.Tests;
 /// processes on a loopback port chosen at run time, and Debian's headless Chromium driven by Playwright with a fresh
 /// profile. Every process is stopped by pid at the end.
 /// </summary>
-public sealed class DashboardFixture : IAsyncLifetime
+public class DashboardFixture : IAsyncLifetime
 {
     /// <summary>Debian's build; Playwright cannot download its own browsers here.</summary>
     public const string ChromiumPath = "/usr/bin/chromium";
@@ -19,12 +19,22 @@ public sealed class DashboardFixture : IAsyncLifetime
         "--disable-component-update", "--disable-sync",
     ];
 
-    private readonly TestGrid _grid = new("dashboard", []);
     private IPlaywright? _playwright;
 
-    public TempDir Data => _grid.Data;
+    /// <summary>The grid every page test shares: a coordinator without payments and two providers.</summary>
+    public DashboardFixture()
+        : this(new TestGrid("dashboard", []))
+    {
+    }
 
-    public Uri Coordinator => _grid.Coordinator;
+    protected DashboardFixture(TestGrid grid) => Grid = grid;
+
+    /// <summary>The grid under the browser.</summary>
+    protected TestGrid Grid { get; }
+
+    public TempDir Data => Grid.Data;
+
+    public Uri Coordinator => Grid.Coordinator;
 
     public IBrowserContext Browser { get; private set; } = null!;
 
@@ -35,7 +45,7 @@ public sealed class DashboardFixture : IAsyncLifetime
         if (!File.Exists(ChromiumPath))
             throw new InvalidOperationException($"{ChromiumPath} is missing: the dashboard tests need Debian's Chromium; run apt-get install -y chromium (scripts/ensure-deps.sh --for-tests does)");
 
-        await _grid.InitializeAsync();
+        await Grid.InitializeAsync();
         Http = new HttpClient { BaseAddress = Coordinator };
 
         Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
@@ -68,7 +78,7 @@ public sealed class DashboardFixture : IAsyncLifetime
             await Browser.CloseAsync();
         _playwright?.Dispose();
         Http?.Dispose();
-        await _grid.DisposeAsync();
+        await Grid.DisposeAsync();
     }
 }
 

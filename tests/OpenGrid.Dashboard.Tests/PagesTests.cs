@@ -35,10 +35,8 @@ public sealed class PagesTests(DashboardFixture grid)
         await Expect(page.GetByTestId("log")).ToContainTextAsync("quick job done");
         await Visit("/ui/submit", "submit", "Submit a job");
         await Visit("/ui/providers", "providers", "Providers", () => Expect(page.GetByTestId("provider")).ToHaveCountAsync(2));
-        await Visit("/ui/market", "market", "Market");
-        await Expect(page.GetByTestId("placeholder")).ToContainTextAsync("arrives with the marketplace");
-        await Visit("/ui/earnings", "earnings", "Earnings and balance");
-        await Expect(page.GetByTestId("placeholder")).ToContainTextAsync("arrive with the payments work");
+        await Visit("/ui/market", "market", "Market", () => Expect(page.GetByTestId("depth-table")).ToBeVisibleAsync());
+        await Visit("/ui/balance", "balance", "Balance and earnings", () => Expect(page.GetByTestId("payments-off")).ToBeVisibleAsync());
         await Visit("/ui/no-such-page", "not-found", "Page not found");
         tab.AssertNoScriptErrors($"the pages at {width}px");
 

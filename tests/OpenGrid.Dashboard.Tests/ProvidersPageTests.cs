@@ -1,7 +1,11 @@
+using System.Globalization;
+using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
+using OpenGrid.Protocol;
 using OpenGrid.Protocol.Client;
 using OpenGrid.Protocol.Identity;
+using OpenGrid.Testing;
 using static Microsoft.Playwright.Assertions;
 
 namespace OpenGrid.Dashboard.Tests;
@@ -18,16 +22,18 @@ public sealed class ProvidersPageTests(DashboardFixture grid)
 
         var cards = page.GetByTestId("provider");
         await Expect(cards).ToHaveCountAsync(2);
+        var views = (await grid.Http.GetFromJsonAsync("v1/providers", OpenGridJsonContext.Default.ProviderListView))!.Providers;
         foreach (var n in new[] { 1, 2 })
         {
-            var card = cards.Filter(new() { Has = page.GetByRole(AriaRole.Heading, new() { Name = $"dashboard-provider-{n}" }) });
+            var view = views.Single(p => p.Name == $"dashboard-provider-{n}");
+            var card = cards.Filter(new() { Has = page.GetByRole(AriaRole.Heading, new() { Name = view.Name }) });
             await Expect(card.GetByTestId("provider-state")).ToHaveTextAsync(new Regex("^(idle|busy)$"));
             await Expect(card.GetByTestId("hardware")).ToContainTextAsync($"{Environment.ProcessorCount} core");
             await Expect(card.GetByTestId("sandbox")).ToContainTextAsync("cgroups");
+            await Expect(card.GetByTestId("reputation")).ToHaveTextAsync(view.Reputation!.Value.ToString("0.00", CultureInfo.InvariantCulture));
+            await Expect(card.GetByTestId("terms")).ToContainTextAsync($"{view.Terms!.Prices.PerCpuCoreHour} USDC per core-hour");
         }
         await Expect(page.GetByTestId("provider-stats")).ToContainTextAsync("2providers");
-        await Expect(page.GetByText("Offers and prices — not available yet")).ToBeVisibleAsync();
-        await Expect(page.GetByText("Reputation over time — not available yet")).ToBeVisibleAsync();
         await Expect(page.GetByTestId("sign-in-link")).ToBeVisibleAsync(); // nobody signed in, and the page still works
         tab.AssertNoScriptErrors("the providers page");
     }
@@ -57,6 +63,34 @@ public sealed class ProvidersPageTests(DashboardFixture grid)
         }
         await Expect(card.GetByTestId("provider-state")).ToHaveTextAsync(new Regex("^(idle|busy)$"));
         await tab.AssertNotReloadedAsync();
+        tab.AssertNoScriptErrors("the providers page");
+    }
+
+    [Fact]
+    public async Task A_providers_reputation_over_time_opens_as_a_chart_and_a_table_of_its_trust_events()
+    {
+        // A job verified by quorum on both providers gives each a verified_result event.
+        var account = TestAccount.Create(grid.Data);
+        await GridJobs.RunAsync(account.Client(grid.Coordinator), GridJobs.VerifiedSpec("reputation"));
+        var address = TestGrid.AddressIn(grid.Data.Combine("provider-1"));
+
+        await using var tab = await grid.NewPageAsync();
+        var page = tab.Page;
+        await page.GotoAsync("/ui/providers");
+        var card = page.GetByTestId("provider").Filter(new() { Has = page.GetByRole(AriaRole.Heading, new() { Name = "dashboard-provider-1" }) });
+        var history = card.GetByTestId("reputation-history");
+        await Expect(history.GetByTestId("time-chart")).ToBeHiddenAsync(); // fetched only when opened
+
+        await history.GetByText("Reputation over time").ClickAsync();
+        var reputation = (await grid.Http.GetFromJsonAsync($"v1/providers/{address}/reputation", OpenGridJsonContext.Default.ReputationView))!;
+        Assert.NotEmpty(reputation.Events);
+        var rows = history.GetByTestId("trust-events").Locator("tbody tr");
+        await Expect(rows).ToHaveCountAsync(reputation.Events.Count);
+        await Expect(rows.First).ToContainTextAsync("verified_result");
+        await Expect(rows.First.Locator("td[data-label='Score']")).ToHaveTextAsync(reputation.Events[0].ScoreAfter.ToString("0.00", CultureInfo.InvariantCulture));
+        await Expect(history.GetByTestId("chart-point")).ToHaveCountAsync(reputation.Events.Count);
+        await Expect(history.GetByRole(AriaRole.Img)).ToHaveAttributeAsync("aria-label", new Regex($"^Reputation of {address} over its last {reputation.Events.Count} trust events?"));
+        await tab.ScreenshotAsync("providers-reputation");
         tab.AssertNoScriptErrors("the providers page");
     }
 }

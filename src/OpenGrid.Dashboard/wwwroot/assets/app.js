@@ -8,7 +8,8 @@ import * as jobDetail from './pages/job.js';
 import * as submit from './pages/submit.js';
 import * as providers from './pages/providers.js';
 import * as signin from './pages/signin.js';
-import { market, earnings } from './pages/placeholders.js';
+import * as market from './pages/market.js';
+import * as balance from './pages/balance.js';
 
 const notFound = {
   title: 'Not found',
@@ -26,7 +27,7 @@ const routes = [
   { pattern: /^\/ui\/submit\/?$/, page: submit, nav: 'submit' },
   { pattern: /^\/ui\/providers\/?$/, page: providers, nav: 'providers' },
   { pattern: /^\/ui\/market\/?$/, page: market, nav: 'market' },
-  { pattern: /^\/ui\/earnings\/?$/, page: earnings, nav: 'earnings' },
+  { pattern: /^\/ui\/(?:balance|earnings)\/?$/, page: balance, nav: 'balance' },
   { pattern: /^\/ui\/signin\/?$/, page: signin },
 ];
 

@@ -3,10 +3,20 @@
 
 /** Creates an element: h('a', { href: '/ui/jobs', class: 'x', onclick: fn }, 'text', child, [more]). */
 export function h(tag, attrs, ...children) {
-  const el = document.createElement(tag);
+  return build(document.createElement(tag), attrs, children);
+}
+
+const svgNamespace = 'http://www.w3.org/2000/svg';
+
+/** Creates an SVG element, as h() does an HTML one: svg('circle', { cx: 4, cy: 4, r: 2, class: 'dot' }). */
+export function svg(tag, attrs, ...children) {
+  return build(document.createElementNS(svgNamespace, tag), attrs, children);
+}
+
+function build(el, attrs, children) {
   for (const [key, value] of Object.entries(attrs ?? {})) {
     if (value == null || value === false) continue;
-    if (key === 'class') el.className = value;
+    if (key === 'class') el.setAttribute('class', value);
     else if (key === 'value') el.value = value;
     else if (key === 'dataset') Object.assign(el.dataset, value);
     else if (key.startsWith('on') && typeof value === 'function') el.addEventListener(key.slice(2), value);
@@ -92,7 +102,7 @@ export function ident(text, head, tail) {
 
 export const terminalStates = new Set(['succeeded', 'failed', 'cancelled', 'timed_out']);
 
-export const allStates = ['queued', 'assigned', 'running', 'succeeded', 'failed', 'cancelled', 'timed_out'];
+export const allStates = ['queued', 'assigned', 'running', 'verifying', 'succeeded', 'failed', 'cancelled', 'timed_out'];
 
 /** The state as a coloured badge; the text is the API's wire value so it matches the CLI and docs. */
 export function stateBadge(state, attrs = {}) {
@@ -103,6 +113,17 @@ export function stateBadge(state, attrs = {}) {
 export function facts(pairs, attrs = {}) {
   return h('dl', { class: 'facts', ...attrs },
     pairs.filter(([, value]) => value != null && value !== '').map(([term, value]) => [h('dt', {}, term), h('dd', {}, value)]));
+}
+
+/**
+ * A table that becomes labelled cards below 640 px: columns are the header texts, rows arrays of cells (nodes or
+ * text); the caption is for screen readers. attrs go on the <table>.
+ */
+export function table(columns, rows, caption, attrs = {}) {
+  return h('div', { class: 'table-scroll' }, h('table', { class: 'table table--cards', ...attrs },
+    h('caption', { class: 'sr-only' }, caption),
+    h('thead', {}, h('tr', {}, columns.map((c) => h('th', { scope: 'col' }, c)))),
+    h('tbody', {}, rows.map((cells) => h('tr', {}, cells.map((cell, i) => h('td', { 'data-label': columns[i] }, cell)))))));
 }
 
 /** A notice for things the API does not offer yet. */

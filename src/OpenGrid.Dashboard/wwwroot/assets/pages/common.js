@@ -88,3 +88,31 @@ export async function followEvents(path, onEvent, { signal, lastEventId, isDone,
     delay = Math.min(delay * 2, 30_000);
   }
 }
+
+/**
+ * For data that has no event stream: calls load() now, then every ms while the tab is visible, and at once when the
+ * tab becomes visible again, until signal aborts. Calls never overlap (asking during one gets that one). load shows
+ * its own errors and does not throw. Returns a function that loads now, for a Refresh button.
+ */
+export function refreshEvery(ms, load, signal) {
+  let running = null;
+  const now = () => (running ??= load().finally(() => {
+    running = null;
+  }));
+  const onVisible = () => {
+    if (document.visibilityState === 'visible') now();
+  };
+  document.addEventListener('visibilitychange', onVisible);
+  signal.addEventListener('abort', () => document.removeEventListener('visibilitychange', onVisible));
+  (async () => {
+    for (;;) {
+      if (document.visibilityState === 'visible') await now();
+      try {
+        await sleep(ms, signal);
+      } catch {
+        return; // the page was left
+      }
+    }
+  })();
+  return now;
+}

@@ -1,11 +1,13 @@
-// Job detail: the JobView (resources, inputs, attempts with providers and epochs, exit code, usage), the live log
-// tail, the outputs with downloads and inline previews, and the submitted spec. Live without polling: the page follows
-// GET /v1/jobs/{id}/logs?follow=true, whose `state` events carry the job at every transition (the last one just before
-// `end`); a broken stream resumes after the last chunk shown (Last-Event-ID), so nothing is replayed.
+// Job detail: the JobView (resources, inputs, attempts with providers, epochs and prices, exit code, usage; for a
+// verified job its replicas and their verdicts), the live log tail, the outputs with downloads and inline previews,
+// and the submitted spec. Live without polling: the page follows GET /v1/jobs/{id}/logs?follow=true, whose `state`
+// events carry the job at every transition (the last one just before `end`); a broken stream resumes after the last
+// chunk shown (Last-Event-ID), so nothing is replayed.
 import { api, fetchContent, fetchText } from '../api.js';
 import {
-  h, replace, append, announce, stateBadge, time, ident, facts, bytes, cores, duration, notYet, terminalStates,
+  h, replace, append, announce, stateBadge, time, ident, facts, bytes, cores, duration, notYet, table, terminalStates,
 } from '../dom.js';
+import { usdc } from '../money.js';
 import { requireSignIn, errorBox, isAbort, followEvents } from './common.js';
 
 const PreviewLimit = 2 * 1024 * 1024; // outputs up to this size are fetched for an inline preview
@@ -28,6 +30,8 @@ export function render(main, ctx) {
   const summary = h('div', { class: 'card' });
   const resources = h('div', { class: 'card' });
   const attempts = h('div', { class: 'card' });
+  const replicas = h('section', { 'aria-labelledby': 'replicas-h', hidden: true },
+    h('h2', { id: 'replicas-h' }, 'Verification'), h('div', { class: 'card' }));
   const inputs = h('div', { class: 'card' });
   const outputs = h('div', { class: 'card', 'data-testid': 'outputs' });
   const log = h('pre', { class: 'log', tabindex: '0', 'aria-label': 'Log output', 'data-testid': 'log' });
@@ -44,15 +48,19 @@ export function render(main, ctx) {
       h('div', { class: 'section-header' }, h('h2', { id: 'log-h' }, 'Log'), logStatus),
       log),
     h('section', { 'aria-labelledby': 'outputs-h' }, h('h2', { id: 'outputs-h' }, 'Outputs'), outputs),
+    replicas,
     h('section', { 'aria-labelledby': 'attempts-h' }, h('h2', { id: 'attempts-h' }, 'Attempts'), attempts),
     h('section', { 'aria-labelledby': 'inputs-h' }, h('h2', { id: 'inputs-h' }, 'Inputs'), inputs),
     h('section', { 'aria-labelledby': 'spec-h' }, h('h2', { id: 'spec-h' }, 'Spec'), spec),
     h('section', { 'aria-labelledby': 'later-h' }, h('h2', { id: 'later-h' }, 'Receipts and cost'),
       h('div', { class: 'grid grid--2' },
-        notYet('Receipts and verification', 'Signed receipts and quorum verdicts arrive with verification.'),
-        notYet('Cost so far', 'Prices, escrow and settlement arrive with the marketplace and payments.'))));
+        notYet('Signed receipts', 'Receipts signed by the provider need an API that returns them with the job.'),
+        notYet('Cost so far', 'The attempts show the price per hour each was matched at; the amount paid and refunded needs an API for the job\'s escrow lease.'))));
 
   let job = null;
+  let grouped = false; // a verified job: only GET /v1/jobs/{id} carries its replicas, not state events or cancel
+  let groupReading = null;
+  let groupStale = false;
   let outputsKey = null;
   const objectUrls = [];
   ctx.signal.addEventListener('abort', () => objectUrls.forEach((u) => URL.revokeObjectURL(u)));
@@ -66,11 +74,43 @@ export function render(main, ctx) {
   async function load() {
     try {
       job = await api(`/v1/jobs/${encodeURIComponent(id)}`, { signal: ctx.signal });
+      grouped = job.replicas != null;
       replace(problem);
       show();
     } catch (error) {
       if (isAbort(error)) return;
       replace(problem, errorBox(error, { 'data-testid': 'job-error' }));
+    }
+  }
+
+  // A newer JobView of this job. Without replicas (state events and cancel answer none) a verified job keeps the ones
+  // shown and reads them again, so the table follows each transition of the job.
+  function update(next) {
+    if (grouped && next.replicas == null) {
+      next.replicas = job.replicas;
+      readGroup();
+    }
+    job = next;
+    show();
+  }
+
+  async function readGroup() {
+    if (groupReading) {
+      groupStale = true; // read once more when this one is back: it may predate the latest transition
+      return;
+    }
+    try {
+      groupReading = api(`/v1/jobs/${encodeURIComponent(id)}`, { signal: ctx.signal });
+      job.replicas = (await groupReading).replicas;
+      showReplicas();
+    } catch (error) {
+      if (!isAbort(error)) replace(problem, errorBox(error));
+    } finally {
+      groupReading = null;
+    }
+    if (groupStale) {
+      groupStale = false;
+      readGroup();
     }
   }
 
@@ -81,13 +121,17 @@ export function render(main, ctx) {
     replace(badge, stateBadge(job.state, { 'data-testid': 'job-state' }));
     if (previous && previous !== job.state) announce(`Job ${job.name} is ${job.state}.`);
     cancelButton.hidden = terminalStates.has(job.state);
-    status.textContent = terminalStates.has(job.state) ? '' : 'Live: this page updates as the job runs.';
+    status.textContent = terminalStates.has(job.state) ? ''
+      : job.state === 'verifying' ? 'Verifying: this job\'s result is in; it waits for its replicas to reach a quorum. This page updates live.'
+        : 'Live: this page updates as the job runs.';
 
     const last = job.attempts.at(-1);
     replace(summary, facts([
       ['Job id', h('code', { class: 'ident ident--wrap' }, job.id)],
       ['Requester', ident(job.requester, 10, 6)],
       ['Provider', job.provider ? ident(job.provider, 10, 6) : '—'],
+      ['Kind', job.kind && job.kind !== 'requested' ? job.kind : null],
+      ['Replica of', job.groupOf ? h('a', { href: `/ui/jobs/${encodeURIComponent(job.groupOf)}` }, h('code', { class: 'ident' }, job.groupOf)) : null],
       ['Created', time(job.createdAt)],
       ['Updated', time(job.updatedAt)],
       ['Exit code', job.exitCode ?? null],
@@ -107,15 +151,38 @@ export function render(main, ctx) {
       : table(['Path', 'CID'], job.inputs.map((i) => [h('code', {}, i.path), ident(i.cid, 12, 8)]), 'Inputs'));
     replace(attempts, job.attempts.length === 0
       ? h('p', { class: 'muted' }, 'Not assigned to a provider yet.')
-      : table(['#', 'Epoch', 'Provider', 'State', 'Assigned', 'Started', 'Finished', 'Exit', 'Reason', 'Usage'],
-        job.attempts.map((a) => [a.attempt, a.epoch, ident(a.provider, 6, 4), stateBadge(a.state), time(a.assignedAt),
-          time(a.startedAt), time(a.finishedAt), a.exitCode ?? '—', a.reason ?? '—', a.usage ? usage(a.usage) : '—']),
+      : table(['#', 'Epoch', 'Provider', 'State', 'Price', 'Assigned', 'Started', 'Finished', 'Exit', 'Reason', 'Usage'],
+        job.attempts.map((a) => [a.attempt, a.epoch, ident(a.provider, 6, 4), stateBadge(a.state), a.pricePerHour ? `${usdc(a.pricePerHour)}/h` : '—',
+          time(a.assignedAt), time(a.startedAt), time(a.finishedAt), a.exitCode ?? '—', a.reason ?? '—', a.usage ? usage(a.usage) : '—']),
         'Attempts', { 'data-testid': 'attempts-table' }));
+    showReplicas();
     const key = job.outputs.map((o) => o.cid + o.path).join('|') + job.state;
     if (key !== outputsKey) {
       outputsKey = key;
       showOutputs();
     }
+  }
+
+  // A verified job (verify.replicas > 1) is a group: replica 0 is the job itself, the others ran the same spec on
+  // distinct providers; each gets a verdict once the quorum has decided.
+  function showReplicas() {
+    const group = job.replicas ?? [];
+    replicas.hidden = group.length === 0;
+    if (group.length === 0) return;
+    const agreed = group.filter((r) => r.verdict === 'agreed').length;
+    replace(replicas.lastChild,
+      h('p', { class: 'muted' }, job.state === 'verifying'
+        ? `Waiting for the quorum: ${group.length} ${group.length === 1 ? 'replica' : 'replicas'} on distinct providers, ${agreed} agreed so far.`
+        : `${group.length} ${group.length === 1 ? 'replica' : 'replicas'} on distinct providers; ${agreed} agreed.`),
+      table(['Replica', 'Job', 'Provider', 'State', 'Verdict'],
+        group.map((r) => [
+          r.replica,
+          r.jobId === job.id ? 'this job' : h('a', { href: `/ui/jobs/${encodeURIComponent(r.jobId)}` }, h('code', { class: 'ident' }, r.jobId.slice(0, 8) + '…'), h('span', { class: 'sr-only' }, ` replica ${r.replica}`)),
+          r.provider ? ident(r.provider, 6, 4) : '—',
+          stateBadge(r.state),
+          r.verdict ? h('span', { class: `badge badge--${r.verdict}` }, r.verdict) : h('span', { class: 'muted' }, 'pending'),
+        ]),
+        'Replicas and verdicts', { 'data-testid': 'replicas-table' }));
   }
 
   async function showSpec() {
@@ -209,8 +276,7 @@ export function render(main, ctx) {
     if (!confirm(`Cancel job ${job.name}? A running job is stopped.`)) return;
     cancelButton.disabled = true;
     try {
-      job = await api(`/v1/jobs/${encodeURIComponent(id)}/cancel`, { method: 'POST', signal: ctx.signal });
-      show();
+      update(await api(`/v1/jobs/${encodeURIComponent(id)}/cancel`, { method: 'POST', signal: ctx.signal }));
     } catch (error) {
       if (!isAbort(error)) replace(problem, errorBox(error));
     } finally {
@@ -233,8 +299,7 @@ export function render(main, ctx) {
           appendChunk(JSON.parse(data));
           if (eventId !== null) lastId = eventId;
         } else if (name === 'state') {
-          job = JSON.parse(data);
-          show();
+          update(JSON.parse(data));
         } else if (name === 'end') {
           ended = true;
           if (lastAttempt === null) log.replaceChildren(h('span', { class: 'muted' }, 'The job wrote no log output.'));
@@ -275,11 +340,4 @@ export function render(main, ctx) {
 
 function usage(u) {
   return `${duration(u.wallSeconds)} wall, ${duration(u.cpuSeconds)} CPU, ${bytes(u.peakMemoryBytes)} peak memory`;
-}
-
-function table(columns, rows, caption, attrs = {}) {
-  return h('div', { class: 'table-scroll' }, h('table', { class: 'table table--cards', ...attrs },
-    h('caption', { class: 'sr-only' }, caption),
-    h('thead', {}, h('tr', {}, columns.map((c) => h('th', { scope: 'col' }, c)))),
-    h('tbody', {}, rows.map((cells) => h('tr', {}, cells.map((cell, i) => h('td', { 'data-label': columns[i] }, cell)))))));
 }

@@ -1,8 +1,11 @@
-// Providers: the public provider list — hardware, capabilities, sandbox enforcement, state, current job — kept live
-// by GET /v1/providers/events (Server-Sent Events): a snapshot, then each provider as it connects, disconnects,
-// turns busy or idle, or drains. Offers with prices and reputation over time have no API yet; placeholders hold
-// their places.
-import { h, replace, time, stateBadge, ident, facts, bytes, notYet } from '../dom.js';
+// Providers: the public provider list — hardware, capabilities, sandbox enforcement, state, current job, offer terms
+// with prices and reputation — kept live by GET /v1/providers/events (Server-Sent Events): a snapshot, then each
+// provider as it connects, disconnects, turns busy or idle, or drains. Each card expands to the provider's reputation
+// over time (GET /v1/providers/{address}/reputation), fetched when opened and again when its score moves.
+import { api } from '../api.js';
+import { h, replace, time, stateBadge, ident, facts, bytes, duration, table } from '../dom.js';
+import { timeChart, widthFor } from '../chart.js';
+import { usdc } from '../money.js';
 import { pageHeader, errorBox, isAbort, followEvents } from './common.js';
 
 export const title = 'Providers';
@@ -17,14 +20,11 @@ export function render(main, ctx) {
     h('p', { class: 'lead' }, 'Machines that run jobs on this grid. This page is public: it shows hardware and state, never whose jobs run where.'),
     h('div', { class: 'toolbar' }, refresh, live),
     summary,
-    list,
-    h('section', { 'aria-labelledby': 'market-later-h' },
-      h('h2', { id: 'market-later-h' }, 'Offers and reputation'),
-      h('div', { class: 'grid grid--2' },
-        notYet('Offers and prices', 'Each provider\'s asks (resources and price per hour) appear here with the marketplace.'),
-        notYet('Reputation over time', 'A chart of each provider\'s reputation score appears here with verification.'))));
+    list);
 
   let providers = []; // ProviderView, in the snapshot's order; newcomers are appended
+  const histories = new Map(); // address → its reputation panel, kept across redraws so an open one stays open
+  ctx.signal.addEventListener('abort', () => histories.forEach((panel) => panel.stop()));
   let stream = null;
   let connected = false;
 
@@ -73,7 +73,14 @@ export function render(main, ctx) {
     showSummary(providers);
     replace(list, providers.length === 0
       ? h('div', { class: 'card card--center' }, h('p', {}, 'No provider has connected yet. Start one with ', h('code', {}, 'og provider start'), '.'))
-      : providers.map(card));
+      : providers.map((p) => card(p, historyOf(p))));
+  }
+
+  function historyOf(p) {
+    if (!histories.has(p.address)) histories.set(p.address, reputationPanel(p.address));
+    const panel = histories.get(p.address);
+    panel.scoreIs(p.reputation);
+    return panel.element;
   }
 
   function showSummary(all) {
@@ -91,7 +98,7 @@ export function render(main, ctx) {
   }
 }
 
-function card(p) {
+function card(p, history) {
   const hw = p.hardware;
   return h('article', { class: 'card provider', 'data-testid': 'provider', 'aria-labelledby': `provider-${p.address}` },
     h('div', { class: 'provider__head' },
@@ -101,6 +108,7 @@ function card(p) {
       ['Address', ident(p.address, 10, 6)],
       ['Last seen', time(p.lastSeen)],
       ['Current job', p.currentJob ? ident(p.currentJob, 8, 4) : 'none'],
+      ['Reputation', p.reputation == null ? null : reputation(p.reputation)],
     ]),
     h('h3', {}, 'Hardware'),
     facts([
@@ -121,5 +129,91 @@ function card(p) {
       ['Enforced', p.sandbox.enforced.length
         ? h('ul', { class: 'chips', 'aria-label': 'Enforced' }, p.sandbox.enforced.map((e) => h('li', { class: 'chip' }, e)))
         : 'nothing'],
-    ], { 'data-testid': 'sandbox' }));
+    ], { 'data-testid': 'sandbox' }),
+    h('h3', {}, 'Offer'),
+    p.terms ? terms(p.terms) : h('p', { class: 'muted' }, 'This provider sent no offer terms.'),
+    history);
+}
+
+/** The score as text (two decimals, as og shows it) and as a meter. */
+function reputation(score) {
+  return h('span', { class: 'reputation' },
+    h('span', { 'data-testid': 'reputation' }, score.toFixed(2)),
+    h('meter', { min: 0, max: 1, low: 0.3, high: 0.7, optimum: 1, value: score, 'aria-hidden': 'true' }));
+}
+
+/** OfferTermsView: region, longest job, prices per unit-hour as the API wrote them. */
+function terms(t) {
+  const prices = t.prices;
+  return facts([
+    ['Region', t.region],
+    ['Longest job', duration(t.maxJobSeconds)],
+    ['CPU', `${usdc(prices.perCpuCoreHour)} per core-hour`],
+    ['Memory', `${usdc(prices.perMemoryGiBHour)} per GiB-hour`],
+    ['Disk', `${usdc(prices.perDiskGiBHour)} per GiB-hour`],
+    ['GPU', `${usdc(prices.perGpuHourDefault)} per GPU-hour`],
+    ...Object.entries(prices.perGpuHourByModel ?? {}).map(([model, price]) => [model, `${usdc(price)} per GPU-hour`]),
+  ], { 'data-testid': 'terms' });
+}
+
+/**
+ * A provider's reputation over time, behind a disclosure: the history is fetched when it is opened, and again when
+ * it is open and the provider's score changes (scoreIs is told each new score). The chart plots each trust event's
+ * score after it; the table under it lists the events with the score after each.
+ */
+function reputationPanel(address) {
+  const body = h('div', { class: 'history' });
+  const element = h('details', { class: 'disclosure', 'data-testid': 'reputation-history' },
+    h('summary', {}, 'Reputation over time'), body);
+  let controller = null;
+  let score = null;
+  element.addEventListener('toggle', () => {
+    if (element.open) load();
+    else controller?.abort();
+  });
+  return {
+    element,
+    scoreIs(next) {
+      if (score !== null && next !== score && element.open) load();
+      score = next;
+    },
+    stop: () => controller?.abort(),
+  };
+
+  async function load() {
+    controller?.abort();
+    controller = new AbortController();
+    if (!body.firstChild) body.append(h('p', { class: 'muted' }, 'Loading…'));
+    try {
+      const view = await api(`/v1/providers/${encodeURIComponent(address)}/reputation`, { signal: controller.signal });
+      show(view);
+    } catch (error) {
+      if (!isAbort(error)) replace(body, errorBox(error));
+    }
+  }
+
+  function show(view) {
+    if (view.events.length === 0) {
+      replace(body, h('p', { class: 'muted', 'data-testid': 'no-trust-events' },
+        `No trust event yet: the score stays at ${view.reputation.toFixed(2)} until a result of this provider is verified by quorum or a canary, or it loses a lease.`));
+      return;
+    }
+    const events = [...view.events].reverse(); // the API gives newest first; the chart reads left to right
+    replace(body,
+      timeChart({
+        label: `Reputation of ${address} over its last ${events.length} trust ${events.length === 1 ? 'event' : 'events'}, now ${view.reputation.toFixed(2)}. The table below lists them.`,
+        series: [{
+          name: 'Reputation',
+          points: events.map((e) => ({ at: new Date(e.at), value: e.scoreAfter, text: `${e.event} (${e.jobClass}): ${e.scoreAfter.toFixed(2)}, ${new Date(e.at).toISOString()}` })),
+        }],
+        yTitle: 'Score (0–1)',
+        yFormat: (v) => v.toFixed(2),
+        yTicks: [0, 0.25, 0.5, 0.75, 1],
+        width: widthFor(body),
+      }),
+      h('div', { class: 'history__table' },
+        table(['When', 'Event', 'Score'],
+          view.events.map((e) => [time(e.at), [h('code', {}, e.event), ' ', h('span', { class: 'muted' }, `(${e.jobClass})`)], e.scoreAfter.toFixed(2)]),
+          'Trust events, newest first', { 'data-testid': 'trust-events' })));
+  }
 }

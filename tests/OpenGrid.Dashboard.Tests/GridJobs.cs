@@ -1,0 +1,33 @@
+using OpenGrid.Protocol.Api;
+using OpenGrid.Protocol.Client;
+using OpenGrid.Testing;
+
+namespace OpenGrid.Dashboard.Tests;
+
+/// <summary>Jobs the page tests need on the grid, submitted through the API as <c>og</c> would, run to the end.</summary>
+public static class GridJobs
+{
+    private static readonly TimeSpan RunTimeout = TimeSpan.FromSeconds(90);
+
+    /// <summary>
+    /// A job verified by quorum: two replicas on the two providers, both results compared byte for byte
+    /// (<c>adaptive: false</c>, so the coordinator never skips the second replica).
+    /// </summary>
+    public static string VerifiedSpec(string name) => JobSpecs.Shell(name, "echo the answer is 42 > /out/answer.txt") + """
+
+        outputs:
+          - { path: answer.txt, compare: exact }
+        verify: { replicas: 2, quorum: 2, adaptive: false }
+        """;
+
+    /// <summary>Submits the spec and waits until the job succeeded; returns it as the API shows it then.</summary>
+    public static async Task<JobView> RunAsync(OpenGridClient client, string spec)
+    {
+        var job = await client.SubmitAsync(new SubmitJobRequest(spec, "job.yaml", null), CancellationToken.None);
+        JobView? now = null;
+        await WaitFor.ConditionAsync(async () => (now = await client.GetJobAsync(job.Id, CancellationToken.None)).State is "succeeded" or "failed",
+            RunTimeout, $"job {job.Name} to end");
+        Assert.True(now!.State == "succeeded", $"job {job.Name} ended {now.State}: {now.Reason}");
+        return now;
+    }
+}
