@@ -34,7 +34,7 @@ internal static class ExitCodes
         ErrorCodes.JobNotFound or ErrorCodes.ContentNotFound or ErrorCodes.ChainNotConfigured => NotFound,
         ErrorCodes.AuthRequired or ErrorCodes.AuthInvalidSignature or ErrorCodes.AuthChallengeExpired
             or ErrorCodes.Forbidden => Auth,
-        ErrorCodes.JobNotCancellable => Conflict,
+        ErrorCodes.JobNotCancellable or ErrorCodes.JobNotFinished => Conflict,
         ErrorCodes.ContentIncomplete or ErrorCodes.ContentCorrupt => Integrity,
         ErrorCodes.EscrowInsufficient => InsufficientFunds,
         // lease.* are answers to providers, never to a requester; anything unknown is a generic failure.

@@ -24,6 +24,7 @@ public sealed class ExitCodeTests : IDisposable
         (ErrorCodes.ContentNotFound, 404, 3),
         (ErrorCodes.ContentInvalidCid, 400, 2),
         (ErrorCodes.JobNotCancellable, 409, 6),
+        (ErrorCodes.JobNotFinished, 409, 6),
         (ErrorCodes.ContentTooLarge, 413, 2),
         (ErrorCodes.ContentIncomplete, 400, 7),
         (ErrorCodes.ContentCorrupt, 502, 7),
@@ -32,12 +33,12 @@ public sealed class ExitCodeTests : IDisposable
         (ErrorCodes.EscrowInsufficient, 402, 8),
         (ErrorCodes.ChainNotConfigured, 404, 3),
         (ErrorCodes.ChainUnavailable, 503, 1),
-        // Receipt codes answer a provider's job_finished over the gateway, never an HTTP request: 400 if one did.
-        (ErrorCodes.ReceiptBadSignature, 400, 1),
-        (ErrorCodes.ReceiptStaleEpoch, 400, 1),
-        (ErrorCodes.ReceiptWrongSpec, 400, 1),
-        (ErrorCodes.ReceiptReplayed, 400, 1),
-        (ErrorCodes.ReceiptChainBroken, 400, 1),
+        // Receipt codes answer a provider's job_finished over the gateway; over HTTP they would read as below.
+        (ErrorCodes.ReceiptBadSignature, 422, 1),
+        (ErrorCodes.ReceiptStaleEpoch, 409, 1),
+        (ErrorCodes.ReceiptWrongSpec, 422, 1),
+        (ErrorCodes.ReceiptReplayed, 409, 1),
+        (ErrorCodes.ReceiptChainBroken, 409, 1),
     ];
 
     public static TheoryData<string, int, int> Table()

@@ -43,7 +43,7 @@ public sealed class VerificationTests
         var view = await requester.GetJobAsync(job.Id, default);
         Assert.Equal(2, view.Replicas!.Count);
         Assert.All(view.Replicas, r => Assert.Equal("disagreed", r.Verdict));
-        Assert.Equal([a.Address.Value, b.Address.Value], view.Replicas.Select(r => r.Provider!).Order());
+        Assert.Equal(new[] { a.Address.Value, b.Address.Value }.Order(), view.Replicas.Select(r => r.Provider!).Order());
         foreach (var provider in new[] { a, b })
         {
             var reputation = await ReputationAsync(factory, provider.Address.Value);
