@@ -86,6 +86,8 @@ public static class CoordinatorHosting
         services.AddSingleton(sp => new SettlementChain(
             SettlementChain.IsConfigured(sp.GetRequiredService<IConfiguration>()), sp.GetRequiredService<IOptions<ChainOptions>>().Value));
         services.AddSingleton<SettlementSignal>();
+        services.AddSingleton<BondBook>();
+        services.AddHostedService<BondWatcher>();
         services.AddSingleton<SettlementLedger>();
         services.AddSingleton<IntentRunner>();
         services.AddHostedService<SettlementWorker>();

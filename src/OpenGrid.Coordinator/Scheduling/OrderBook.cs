@@ -17,7 +17,8 @@ namespace OpenGrid.Coordinator.Scheduling;
 /// reputation). A bid never goes below the coordinator's reputation floor, and a replica never to a provider another
 /// member of its verification group has used.
 /// </summary>
-public sealed class OrderBook(IJobStore store, ConnectedProviders providers, TrustLedger trust, TimeProvider time, IOptions<CoordinatorOptions> options)
+public sealed class OrderBook(IJobStore store, ConnectedProviders providers, TrustLedger trust, Settlement.BondBook bonds, TimeProvider time,
+    IOptions<CoordinatorOptions> options)
 {
     /// <summary>Reputation of requesters (not scored yet) and of providers nobody has scored (neutral).</summary>
     public const double NeutralReputation = 0.5;
@@ -106,11 +107,12 @@ public sealed class OrderBook(IJobStore store, ConnectedProviders providers, Tru
         inputCids,
         NeutralReputation);
 
-    private static Offer OfferFor(ProviderSession session, ResourceVector capacity, ResourceVector free, bool draining, double reputation)
+    private Offer OfferFor(ProviderSession session, ResourceVector capacity, ResourceVector free, bool draining, double reputation)
     {
         var terms = session.Hello.Terms ?? DefaultTerms;
         return new Offer(session.Address, session.Hello.Name, capacity, free, session.Capacity.Capabilities, terms.Region,
-            TimeSpan.FromSeconds(terms.MaxJobSeconds), PricesOf(session), reputation, 0, session.CachedInputs, draining);
+            TimeSpan.FromSeconds(terms.MaxJobSeconds), PricesOf(session), reputation, 0, session.CachedInputs, draining,
+            bonds.IsBonded(session.Address));
     }
 
     private static double ReputationOf(IReadOnlyDictionary<Address, double> scores, Address provider) =>

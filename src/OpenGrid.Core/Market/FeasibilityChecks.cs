@@ -26,6 +26,7 @@ public static class FeasibilityChecks
     public static IReadOnlyList<IFeasibilityCheck> All { get; } =
     [
         new NotDrainingCheck(),
+        new BondedCheck(),
         new NotExcludedCheck(),
         new RuntimeCheck(),
         new MaxDurationCheck(),
@@ -69,6 +70,15 @@ public static class FeasibilityChecks
     }
 
     internal static string Reputation(double value) => value.ToString("0.00", CultureInfo.InvariantCulture);
+}
+
+/// <summary>With payments on, only a provider whose registry stake reaches the minimum bond is matched (stake to serve).</summary>
+public sealed class BondedCheck : IFeasibilityCheck
+{
+    public static bool Holds(bool bonded) => bonded;
+
+    public string? FirstFailure(Bid bid, Offer offer) =>
+        Holds(offer.Bonded) ? null : "not bonded: its stake in the provider registry is below the minimum bond";
 }
 
 /// <summary>A draining provider takes no new leases.</summary>

@@ -59,7 +59,7 @@ internal sealed class MatchRound
             row.Reputation = offer.Reputation;
             row.MinRequesterReputation = offer.MinRequesterReputation;
             row.MaxJobDuration = offer.MaxJobDuration;
-            row.Open = NotDrainingCheck.Holds(offer.Draining) && RuntimeCheck.Holds(offer.Capabilities);
+            row.Open = NotDrainingCheck.Holds(offer.Draining) && BondedCheck.Holds(offer.Bonded) && RuntimeCheck.Holds(offer.Capabilities);
             row.GpuPriceUniform = true;
             var gpus = free.Gpus;
             if (gpus.Count > 0)
@@ -585,7 +585,7 @@ internal sealed class MatchRound
         public bool GpuPriceUniform;
         public bool Touched;
 
-        /// <summary>Takes new leases and runs the process runtime (NotDrainingCheck, RuntimeCheck).</summary>
+        /// <summary>Takes new leases and runs the process runtime (NotDrainingCheck, BondedCheck, RuntimeCheck).</summary>
         public bool Open;
         public long[]? GpuPrices;
         public byte[]? GpuOrder;

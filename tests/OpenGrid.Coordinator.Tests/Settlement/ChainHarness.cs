@@ -97,6 +97,15 @@ public sealed class ChainHarness : IDisposable
         await account.Contracts.Escrow.DepositAsync(amount, None);
     }
 
+    /// <summary>Mints the registry's minimum bond to the account and bonds it, so it may serve.</summary>
+    public static async Task BondAsync(ChainAccount account)
+    {
+        var minBond = await account.Contracts.Registry.MinBondAsync(None);
+        await account.Contracts.Token.MintAsync(account.Address, minBond, None);
+        await account.Contracts.Token.ApproveAsync(account.Contracts.Registry.Address, minBond, None);
+        await account.Contracts.Registry.BondAsync(minBond, None);
+    }
+
     public void Dispose() => _dir.Dispose();
 }
 

@@ -47,6 +47,7 @@ public sealed class SettlementApiTests(AnvilFixture anvil) : IClassFixture<Anvil
         var requester = await chain.NewAccountAsync();
         var provider = await chain.NewAccountAsync();
         await ChainHarness.DepositAsync(requester, OneUsdc);
+        await ChainHarness.BondAsync(provider);
         var requesterApi = factory.NewClient(requester.Identity);
         var providerApi = factory.NewClient(provider.Identity);
         Assert.Equal(new BalanceView(requester.Identity.Address.Value, "0.000000", "1.000000", "0.000000", "0.000000", "0.000000", "0.000000"),
@@ -87,6 +88,30 @@ public sealed class SettlementApiTests(AnvilFixture anvil) : IClassFixture<Anvil
     }
 
     [Fact]
+    public async Task An_unbonded_provider_is_not_matched_and_says_why_until_it_bonds()
+    {
+        using var chain = await ChainHarness.DeployAsync(anvil.Chain);
+        await using var factory = Settled(chain);
+        var requester = await chain.NewAccountAsync();
+        var provider = await chain.NewAccountAsync();
+        await ChainHarness.DepositAsync(requester, OneUsdc);
+        var requesterApi = factory.NewClient(requester.Identity);
+        await using var connection = await factory.ConnectLiveProviderAsync(provider.Identity, "unbonded");
+
+        // No bond on the registry: the plan names the reason and the job waits in the book.
+        await WaitFor.ConditionAsync(async () =>
+            (await requesterApi.PlanAsync(new PlanRequest(TenMinuteJob, null), None)).Rejected.Any(r => r.Reason.StartsWith("not bonded", StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(30), "og plan to name the missing bond");
+        var job = await requesterApi.SubmitAsync(new SubmitJobRequest(TenMinuteJob, null, null), None);
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.Equal("queued", (await requesterApi.GetJobAsync(job.Id, None)).State);
+
+        await ChainHarness.BondAsync(provider);
+        var lease = Assert.IsType<Assign>(await connection.ReceiveAsync());
+        Assert.Equal(job.Id, lease.JobId);
+    }
+
+    [Fact]
     public async Task Cancelling_a_running_job_refunds_its_whole_cap()
     {
         using var chain = await ChainHarness.DeployAsync(anvil.Chain);
@@ -94,6 +119,7 @@ public sealed class SettlementApiTests(AnvilFixture anvil) : IClassFixture<Anvil
         var requester = await chain.NewAccountAsync();
         var provider = await chain.NewAccountAsync();
         await ChainHarness.DepositAsync(requester, OneUsdc);
+        await ChainHarness.BondAsync(provider);
         var requesterApi = factory.NewClient(requester.Identity);
 
         await using var connection = await factory.ConnectLiveProviderAsync(provider.Identity, "cancelled-provider");
@@ -119,6 +145,7 @@ public sealed class SettlementApiTests(AnvilFixture anvil) : IClassFixture<Anvil
         var requester = await chain.NewAccountAsync();
         var provider = await chain.NewAccountAsync();
         await ChainHarness.DepositAsync(requester, OneUsdc);
+        await ChainHarness.BondAsync(provider);
         // Both coordinators use one data dir that outlives them (a factory's own dir is deleted when it is disposed).
         using var data = new TempDir("opengrid-settlement-restart");
         var dataDir = data.Path;
