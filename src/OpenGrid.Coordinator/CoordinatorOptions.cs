@@ -99,6 +99,9 @@ public sealed class TrustSettings
     /// </summary>
     public bool RequireReceipts { get; set; } = true;
 
+    /// <summary>With payments on, how often reputations are published to the ReputationRegistry contract. Default 5 minutes.</summary>
+    public TimeSpan PublishInterval { get; set; } = TimeSpan.FromMinutes(5);
+
     internal IEnumerable<string> Validate()
     {
         if (ReputationFloor is < 0 or > 1 || double.IsNaN(ReputationFloor))
@@ -109,6 +112,8 @@ public sealed class TrustSettings
             yield return "Coordinator:Trust:TrustedStreak must be at least 1, e.g. 10";
         if (MaxExtraReplicas is < 0 or > 16)
             yield return "Coordinator:Trust:MaxExtraReplicas must be between 0 and 16";
+        if (PublishInterval <= TimeSpan.Zero)
+            yield return "Coordinator:Trust:PublishInterval must be positive, e.g. 00:05:00";
         if (CanaryRate is < 0 or > 1 || double.IsNaN(CanaryRate))
             yield return "Coordinator:Trust:CanaryRate must be between 0 and 1, e.g. 0.05";
     }

@@ -88,6 +88,8 @@ public static class CoordinatorHosting
         services.AddSingleton<SettlementSignal>();
         services.AddSingleton<BondBook>();
         services.AddHostedService<BondWatcher>();
+        services.AddSingleton<ReputationPublisher>();
+        services.AddHostedService(sp => sp.GetRequiredService<ReputationPublisher>());
         services.AddSingleton<SettlementLedger>();
         services.AddSingleton<IntentRunner>();
         services.AddHostedService<SettlementWorker>();

@@ -1,4 +1,7 @@
+using Microsoft.Extensions.DependencyInjection;
+using OpenGrid.Coordinator.Persistence;
 using OpenGrid.Coordinator.Settlement;
+using OpenGrid.Coordinator.Verification;
 using OpenGrid.Coordinator.Tests.Api;
 using OpenGrid.Core;
 using OpenGrid.Protocol.Api;
@@ -109,6 +112,31 @@ public sealed class SettlementApiTests(AnvilFixture anvil) : IClassFixture<Anvil
         await ChainHarness.BondAsync(provider);
         var lease = Assert.IsType<Assign>(await connection.ReceiveAsync());
         Assert.Equal(job.Id, lease.JobId);
+    }
+
+    [Fact]
+    public async Task Reputations_are_published_to_the_registry_in_batches_of_the_scores_that_moved()
+    {
+        using var chain = await ChainHarness.DeployAsync(anvil.Chain);
+        await using var factory = Settled(chain);
+        factory.Settings["Coordinator:Trust:PublishInterval"] = "1.00:00:00"; // the test publishes by hand
+        var requester = await chain.NewAccountAsync();
+        var provider = await chain.NewAccountAsync();
+        await ChainHarness.DepositAsync(requester, OneUsdc);
+        var submitted = await factory.NewClient(requester.Identity).SubmitAsync(new SubmitJobRequest(TenMinuteJob, null, null), None);
+        var job = (await factory.Services.GetRequiredService<IJobStore>().GetJobAsync(Core.Jobs.JobId.Parse(submitted.Id), None))!;
+        var trust = factory.Services.GetRequiredService<TrustLedger>();
+        var publisher = factory.Services.GetRequiredService<ReputationPublisher>();
+
+        await trust.RecordAsync(provider.Identity.Address, job, Core.Trust.TrustEvent.Disagreed, None);
+        var score = (await trust.ScoresAsync(None))[provider.Identity.Address];
+        Assert.Equal(1, await publisher.PublishAsync(None));
+        var onChain = await chain.Treasury.Reputation.GetScoreAsync(provider.Address, None);
+        Assert.Equal(ReputationPublisher.ToChain(score), onChain.Value);
+        Assert.True(onChain.Value < ReputationPublisher.Scale / 2, $"a disagreement lowers the published score, got {onChain.Value}");
+
+        // Nothing moved: no transaction.
+        Assert.Equal(0, await publisher.PublishAsync(None));
     }
 
     [Fact]
