@@ -99,6 +99,15 @@ public sealed class TrustSettings
     /// </summary>
     public bool RequireReceipts { get; set; } = true;
 
+    /// <summary>
+    /// With payments on, how much of a provider's bond a failed canary slashes (USDC; at most its stake), all of it to
+    /// the treasury. Default 10 (the dev registry's minimum bond).
+    /// </summary>
+    public string CanarySlash { get; set; } = "10";
+
+    /// <summary><see cref="CanarySlash"/> in token base units.</summary>
+    public Core.TokenAmount CanarySlashAmount => Core.TokenAmount.TryParse(CanarySlash, out var amount) ? amount : Core.TokenAmount.FromBaseUnits(0);
+
     /// <summary>With payments on, how often reputations are published to the ReputationRegistry contract. Default 5 minutes.</summary>
     public TimeSpan PublishInterval { get; set; } = TimeSpan.FromMinutes(5);
 
@@ -112,6 +121,8 @@ public sealed class TrustSettings
             yield return "Coordinator:Trust:TrustedStreak must be at least 1, e.g. 10";
         if (MaxExtraReplicas is < 0 or > 16)
             yield return "Coordinator:Trust:MaxExtraReplicas must be between 0 and 16";
+        if (!Core.TokenAmount.TryParse(CanarySlash, out _))
+            yield return $"Coordinator:Trust:CanarySlash '{CanarySlash}' is not a USDC amount (at most 6 decimals), e.g. 10";
         if (PublishInterval <= TimeSpan.Zero)
             yield return "Coordinator:Trust:PublishInterval must be positive, e.g. 00:05:00";
         if (CanaryRate is < 0 or > 1 || double.IsNaN(CanaryRate))

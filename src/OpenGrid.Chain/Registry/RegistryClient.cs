@@ -53,6 +53,16 @@ public sealed class RegistryClient(IWeb3 web3, string address) : ContractClient(
     public Task<TxOutcome> GrantVerifierAsync(string account, CancellationToken cancellationToken) =>
         SendAsync(new GrantRoleFunction { Role = Roles.Verifier, Account = account }, cancellationToken);
 
+    /// <summary>Whether a <c>Slashed</c> event of <paramref name="provider"/> carries exactly <paramref name="reason"/> (a slash is keyed by its reason).</summary>
+    public async Task<bool> WasSlashedForAsync(string provider, string reason, CancellationToken cancellationToken)
+    {
+        var slashed = Web3.Eth.GetEvent<SlashedEvent>(Address);
+        var filter = slashed.CreateFilterInput(provider, Nethereum.RPC.Eth.DTOs.BlockParameter.CreateEarliest(),
+            Nethereum.RPC.Eth.DTOs.BlockParameter.CreateLatest());
+        var logs = await slashed.GetAllChangesAsync(filter).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return logs.Any(l => l.Event.Reason == reason);
+    }
+
     public Task<bool> IsBondedAsync(string provider, CancellationToken cancellationToken) =>
         QueryAsync<IsBondedFunction, bool>(new() { Provider = provider }, cancellationToken);
 

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using OpenGrid.Chain;
 using OpenGrid.Chain.Escrow;
 using OpenGrid.Coordinator.Persistence;
+using OpenGrid.Core;
 using OpenGrid.Core.Jobs;
 
 namespace OpenGrid.Coordinator.Settlement;
@@ -71,6 +72,8 @@ public sealed partial class IntentRunner(
     {
         try
         {
+            if (intent.Action == SettlementAction.Slash)
+                return await SlashAsync(session, intent, ct);
             if (intent.State == IntentState.Sent)
             {
                 var lease = await session.Contracts.Escrow.GetLeaseAsync(intent.LeaseId, ct);
@@ -115,6 +118,36 @@ public sealed partial class IntentRunner(
             LogRetry(e, intent.Job, intent.Attempt, intent.Action.ToWire(), failures, next);
             return (Outcome.Retry, null);
         }
+    }
+
+    /// <summary>
+    /// Slashes a provider caught by a canary: at most its stake (the registry refuses more), nothing when it has none;
+    /// a slash already on chain with this intent's reason is not sent again.
+    /// </summary>
+    private async Task<(Outcome, RefusedIntent?)> SlashAsync(ChainSession session, SettlementIntent intent, CancellationToken ct)
+    {
+        var registry = session.Contracts.Registry;
+        if (intent.State == IntentState.Sent && await registry.WasSlashedForAsync(intent.Provider.Value, intent.SlashReason, ct))
+        {
+            await store.MarkDoneAsync(intent.Id, null, null, "the slash is on chain", time.GetUtcNow(), ct);
+            LogFoundOnChain(intent.Job, intent.Attempt, intent.Action.ToWire(), "slashed");
+            return (Outcome.Done, null);
+        }
+        var stake = await registry.GetStakeAsync(intent.Provider.Value, ct);
+        var amount = Math.Min(intent.Cap.BaseUnits, stake.Bonded.BaseUnits + stake.Unbonding.BaseUnits);
+        if (amount <= 0)
+        {
+            await store.MarkDoneAsync(intent.Id, null, null, "the provider has no stake to slash", time.GetUtcNow(), ct);
+            return (Outcome.Done, null);
+        }
+        await store.MarkSentAsync(intent.Id, time.GetUtcNow(), ct);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(options.Value.SendTimeout);
+        var tx = await registry.SlashAsync(intent.Provider.Value, TokenAmount.FromBaseUnits(amount), null, intent.SlashReason, timeout.Token)
+            .WaitAsync(options.Value.SendTimeout, time, ct);
+        await store.MarkDoneAsync(intent.Id, tx.TransactionHash, (long)tx.GasUsed, $"slashed {TokenAmount.FromBaseUnits(amount)}", time.GetUtcNow(), ct);
+        LogSettled(intent.Job, intent.Attempt, intent.Action.ToWire(), tx.TransactionHash, (long)tx.GasUsed);
+        return (Outcome.Done, null);
     }
 
     private static Task<TxOutcome> SendAsync(EscrowClient escrow, SettlementIntent i, CancellationToken ct) => i.Action switch

@@ -5,7 +5,11 @@ using OpenGrid.Core.Jobs;
 namespace OpenGrid.Coordinator.Settlement;
 
 /// <summary>What an intent does on the escrow: open the attempt's lease, release its pay, or close it (refund).</summary>
-public enum SettlementAction { Open, Release, Close }
+/// <summary>
+/// An on-chain action: an escrow lease's open, release and close, or a <c>Slash</c> of the provider's bond on proof of
+/// fraud (a failed canary; <c>Cap</c> is the amount, at most the provider's stake when it is sent).
+/// </summary>
+public enum SettlementAction { Open, Release, Close, Slash }
 
 /// <summary>
 /// Where an intent is: <c>Pending</c> (never sent), <c>Sent</c> (a transaction may have gone out: read the chain before
@@ -44,6 +48,9 @@ public sealed record SettlementIntent(
     public bool IsFinished => State is IntentState.Done or IntentState.Failed;
 
     public static EscrowLeaseId LeaseIdOf(JobId job, int attempt) => EscrowLeaseId.FromKey($"{job}/{attempt}");
+
+    /// <summary>The reason a slash carries on chain, which also keys it: one slash per canary attempt.</summary>
+    public string SlashReason => $"failed canary {Job} attempt {Attempt}";
 }
 
 /// <summary>Wire names of the enums as stored in SQLite.</summary>
@@ -53,6 +60,7 @@ public static class SettlementNames
     {
         SettlementAction.Open => "open",
         SettlementAction.Release => "release",
+        SettlementAction.Slash => "slash",
         _ => "close",
     };
 
@@ -71,6 +79,7 @@ public static class SettlementNames
         "open" => SettlementAction.Open,
         "release" => SettlementAction.Release,
         "close" => SettlementAction.Close,
+        "slash" => SettlementAction.Slash,
         _ => throw new InvalidDataException($"unknown settlement action '{s}'"),
     };
 

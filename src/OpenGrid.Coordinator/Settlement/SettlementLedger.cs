@@ -100,6 +100,19 @@ public sealed partial class SettlementLedger(
     }
 
     /// <summary>
+    /// A canary proved <paramref name="provider"/> returned a wrong answer on <paramref name="attempt"/> of
+    /// <paramref name="canary"/>: records the intent to slash <paramref name="amount"/> of its bond (once per attempt).
+    /// </summary>
+    public async Task FraudProvenAsync(Job canary, Attempt attempt, TokenAmount amount, CancellationToken ct)
+    {
+        if (!Enabled || amount.BaseUnits <= 0)
+            return;
+        await store.AddAsync([new SettlementIntent(0, canary.Id, attempt.Number, SettlementAction.Slash, canary.Requester, attempt.Provider,
+            TokenAmount.FromBaseUnits(0), amount, 0, PaymentMode.Milestone)], time.GetUtcNow(), ct);
+        signal.Work();
+    }
+
+    /// <summary>
     /// After a restart: writes the intents a crash may have left out between a job's state change and its intents —
     /// the open of a live lease assigned since settlement was switched on, and the end of every lease whose attempt
     /// has ended but has no close.

@@ -20,6 +20,7 @@ public sealed partial class Canaries(
     IJobStore store,
     FileBlockstore content,
     TrustLedger trust,
+    Settlement.SettlementLedger settlement,
     JobSignals signals,
     TimeProvider time,
     IOptions<CoordinatorOptions> options,
@@ -53,9 +54,12 @@ public sealed partial class Canaries(
         var (pass, detail) = await CompareAsync(job, canary, ct);
         await trust.RecordAsync(attempt.Provider, job, pass ? TrustEvent.CanaryPassed : TrustEvent.CanaryFailed, ct);
         if (pass)
+        {
             LogPassed(job.Id, attempt.Provider);
-        else
-            LogCaught(job.Id, attempt.Provider, detail);
+            return;
+        }
+        LogCaught(job.Id, attempt.Provider, detail);
+        await settlement.FraudProvenAsync(job, attempt, options.Value.Trust.CanarySlashAmount, ct);
     }
 
     private async Task<(bool Pass, string Detail)> CompareAsync(Job job, Canary canary, CancellationToken ct)

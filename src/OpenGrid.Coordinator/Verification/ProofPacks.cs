@@ -47,7 +47,7 @@ public sealed class ProofPacks(IJobStore jobs, IReceiptStore receipts, ISettleme
         {
             foreach (var intent in await settlements.ListForJobAsync(member.Id, ct))
             {
-                if (intent.TxHash is not { } hash || intent.State != IntentState.Done)
+                if (intent.TxHash is not { } hash || intent.State != IntentState.Done || intent.Action == SettlementAction.Slash)
                     continue;
                 var amount = intent.Action switch
                 {

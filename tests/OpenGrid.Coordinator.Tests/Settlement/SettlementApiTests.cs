@@ -140,6 +140,35 @@ public sealed class SettlementApiTests(AnvilFixture anvil) : IClassFixture<Anvil
     }
 
     [Fact]
+    public async Task Proven_fraud_slashes_the_providers_bond_to_the_treasury_once()
+    {
+        using var chain = await ChainHarness.DeployAsync(anvil.Chain);
+        await using var factory = Settled(chain);
+        var requester = await chain.NewAccountAsync();
+        var provider = await chain.NewAccountAsync();
+        await ChainHarness.DepositAsync(requester, OneUsdc);
+        await ChainHarness.BondAsync(provider);
+        var bond = (await chain.Treasury.Registry.GetStakeAsync(provider.Address, None)).Bonded.BaseUnits;
+        await using var connection = await factory.ConnectLiveProviderAsync(provider.Identity, "caught");
+        var submitted = await factory.NewClient(requester.Identity).SubmitAsync(new SubmitJobRequest(TenMinuteJob, null, null), None);
+        Assert.IsType<Assign>(await connection.ReceiveAsync());
+        var job = (await factory.Services.GetRequiredService<IJobStore>().GetJobAsync(Core.Jobs.JobId.Parse(submitted.Id), None))!;
+        var ledger = factory.Services.GetRequiredService<SettlementLedger>();
+
+        // The same proof twice (a redelivered canary result): one slash.
+        var amount = TokenAmount.FromBaseUnits(4_000_000);
+        await ledger.FraudProvenAsync(job, job.CurrentAttempt!, amount, None);
+        await ledger.FraudProvenAsync(job, job.CurrentAttempt!, amount, None);
+        var slashed = await SettlementWaits.UntilAsync(factory.Services, submitted.Id, "the slash",
+            intents => intents.Any(i => i.Action == SettlementAction.Slash && i.IsFinished));
+
+        Assert.Single(slashed, i => i.Action == SettlementAction.Slash && i.State == IntentState.Done && i.TxHash is not null);
+        Assert.Equal(bond - 4_000_000, (await chain.Treasury.Registry.GetStakeAsync(provider.Address, None)).Bonded.BaseUnits);
+        Assert.Equal(4_000_000, (await chain.Treasury.Registry.CompensationOfAsync(chain.TreasuryAddress, None)).BaseUnits);
+        Assert.True(await chain.Treasury.Registry.WasSlashedForAsync(provider.Address, slashed.Single(i => i.Action == SettlementAction.Slash).SlashReason, None));
+    }
+
+    [Fact]
     public async Task Cancelling_a_running_job_refunds_its_whole_cap()
     {
         using var chain = await ChainHarness.DeployAsync(anvil.Chain);
