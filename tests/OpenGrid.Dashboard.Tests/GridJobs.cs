@@ -20,10 +20,25 @@ public static class GridJobs
         verify: { replicas: 2, quorum: 2, adaptive: false }
         """;
 
-    /// <summary>Submits the spec and waits until the job succeeded; returns it as the API shows it then.</summary>
-    public static async Task<JobView> RunAsync(OpenGridClient client, string spec)
+    /// <summary>The folder of <c>examples/hello</c>: its spec and the two input files it names.</summary>
+    public static string HelloFolder { get; } = Path.Combine(TestPaths.RepoRoot, "examples", "hello");
+
+    /// <summary>Runs <c>examples/hello</c> as <c>og submit</c> does (inputs uploaded first) and waits until it succeeded.</summary>
+    public static async Task<JobView> RunHelloAsync(OpenGridClient client)
     {
-        var job = await client.SubmitAsync(new SubmitJobRequest(spec, "job.yaml", null), CancellationToken.None);
+        var cids = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var input in (string[])["hello.sh", "greeting.txt"])
+        {
+            await using var file = File.OpenRead(Path.Combine(HelloFolder, input));
+            cids[input] = (await client.UploadAsync(file, file.Length, null, CancellationToken.None)).Cid;
+        }
+        return await RunAsync(client, await File.ReadAllTextAsync(Path.Combine(HelloFolder, "job.yaml")), cids);
+    }
+
+    /// <summary>Submits the spec and waits until the job succeeded; returns it as the API shows it then.</summary>
+    public static async Task<JobView> RunAsync(OpenGridClient client, string spec, IReadOnlyDictionary<string, string>? inputCids = null)
+    {
+        var job = await client.SubmitAsync(new SubmitJobRequest(spec, "job.yaml", inputCids), CancellationToken.None);
         JobView? now = null;
         await WaitFor.ConditionAsync(async () => (now = await client.GetJobAsync(job.Id, CancellationToken.None)).State is "succeeded" or "failed",
             RunTimeout, $"job {job.Name} to end");

@@ -35,6 +35,15 @@ public sealed class VerificationPageTests(DashboardFixture grid)
         }
         Assert.NotEqual(replicas[0].Provider, replicas[1].Provider);
 
+        // The proof pack holds both replicas' receipts, each signed by the provider that ran it, and both agree.
+        var receipts = page.GetByTestId("receipts-table").Locator("tbody tr");
+        await Expect(receipts).ToHaveCountAsync(2);
+        await Expect(receipts.Locator("td[data-label=Signature]")).ToHaveTextAsync(["signature ✓", "signature ✓"]);
+        await Expect(receipts.Locator("td[data-label=Verdict]")).ToHaveTextAsync(["agrees", "agrees"]);
+        var signers = await receipts.Locator("td[data-label=Provider] code").EvaluateAllAsync<string[]>("els => els.map(e => e.title)");
+        Assert.Equal(replicas.Select(r => r.Provider!).Order(StringComparer.Ordinal), signers.Order(StringComparer.Ordinal));
+        await Expect(page.GetByTestId("verdict")).ToHaveTextAsync("accepted");
+
         // The other replica is a job of the same requester, one click away, and its page points back to this one.
         var other = replicas.Single(r => r.JobId != job.Id);
         await rows.Nth(replicas.ToList().IndexOf(other)).Locator("td[data-label=Job] a").ClickAsync();

@@ -76,9 +76,12 @@ export async function api(path, { method = 'GET', body, signal } = {}) {
   return response.status === 204 ? null : response.json();
 }
 
-/** GETs a text resource (a job's spec) with the bearer token; throws ApiError for a problem answer. */
-export async function fetchText(path, { signal } = {}) {
-  const response = await fetch(path, { headers: { Accept: 'text/*', ...authHeaders() }, signal, cache: 'no-store' });
+/**
+ * GETs a resource as text with the bearer token (a job's spec; a proof pack's JSON exactly as served, to save it);
+ * throws ApiError for a problem answer.
+ */
+export async function fetchText(path, { signal, accept = 'text/*' } = {}) {
+  const response = await fetch(path, { headers: { Accept: accept, ...authHeaders() }, signal, cache: 'no-store' });
   if (!response.ok) throw await problemOf(response);
   return response.text();
 }

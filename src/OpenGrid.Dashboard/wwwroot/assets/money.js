@@ -32,6 +32,22 @@ export function shortAmount(units) {
   return formatAmount(units).replace(/\.?0+$/, '');
 }
 
+/**
+ * What the escrow releases for an attempt that ran `ms` milliseconds at `pricePerHour` (the API's decimal string), in
+ * base units, as EscrowRules.PayFor over SettlementLedger.VerifiedSeconds: whole seconds rounded up, at least 1 and at
+ * most `maxSeconds` (the timeout), times the price, divided by 3600 and rounded down. All BigInt.
+ */
+export function payFor(pricePerHour, ms, maxSeconds) {
+  return (billedSeconds(ms, maxSeconds) * parseAmount(pricePerHour)) / 3600n;
+}
+
+/** The whole seconds the escrow pays for `ms` milliseconds: rounded up, at least 1, at most `maxSeconds`. BigInt. */
+export function billedSeconds(ms, maxSeconds) {
+  const whole = (BigInt(Math.max(0, Math.trunc(ms))) + 999n) / 1000n;
+  const cap = BigInt(Math.max(1, Math.ceil(maxSeconds)));
+  return whole < 1n ? 1n : whole > cap ? cap : whole;
+}
+
 /** An amount as shown on a page: the API's string as it is, and the unit. */
 export function usdc(text) {
   return `${text} USDC`;

@@ -5,9 +5,9 @@
 // check the amount against the balance and give the `og` command that signs and sends it.
 // When the coordinator settles no payments (404 chain.not_configured) the page says so instead of showing an error.
 import { api, ApiError } from '../api.js';
-import { h, replace, announce, facts, ident, notYet } from '../dom.js';
+import { h, replace, facts, ident, notYet } from '../dom.js';
 import { formatAmount, parseAmount, shortAmount, usdc } from '../money.js';
-import { pageHeader, requireSignIn, errorBox, isAbort, refreshEvery } from './common.js';
+import { pageHeader, requireSignIn, errorBox, isAbort, refreshEvery, copyText } from './common.js';
 
 export const title = 'Balance and earnings';
 
@@ -167,7 +167,7 @@ function amountForm({ id, legend, label, hint, required, button, check, command 
     replace(result,
       h('p', {}, units === null ? 'To withdraw everything, run:' : `To move ${usdc(formatAmount(units))}, run:`),
       h('pre', { class: 'command__box', tabindex: '0', 'aria-label': 'Command to run' }, code),
-      h('button', { type: 'button', class: 'button button--quiet', onclick: () => copy(code) }, 'Copy command'));
+      h('button', { type: 'button', class: 'button button--quiet', onclick: () => copyText(code) }, 'Copy command'));
   });
   return form;
 
@@ -179,23 +179,4 @@ function amountForm({ id, legend, label, hint, required, button, check, command 
       return e.message;
     }
   }
-}
-
-/** Copies the command; where the clipboard API is not offered (plain HTTP), selects it for Ctrl+C instead. */
-async function copy(code) {
-  if (navigator.clipboard && window.isSecureContext) {
-    try {
-      await navigator.clipboard.writeText(code.textContent);
-      announce('Command copied.');
-      return;
-    } catch {
-      // Refused (no permission): fall back to selecting it.
-    }
-  }
-  const range = document.createRange();
-  range.selectNodeContents(code);
-  const selection = getSelection();
-  selection.removeAllRanges();
-  selection.addRange(range);
-  announce('Command selected: press Ctrl+C to copy it.');
 }

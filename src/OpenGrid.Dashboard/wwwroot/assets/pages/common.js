@@ -1,6 +1,6 @@
 // Pieces several pages share.
 import { session, ApiError, readEvents } from '../api.js';
-import { h } from '../dom.js';
+import { h, announce } from '../dom.js';
 
 /** The page heading, focusable so navigation can move focus to it. */
 export function pageHeader(title, ...actions) {
@@ -115,4 +115,28 @@ export function refreshEvery(ms, load, signal) {
     }
   })();
   return now;
+}
+
+/**
+ * Copies text shown in an element (a command; a hash shown shortened, given whole as text); where the clipboard API
+ * is not offered (plain HTTP), the element shows the whole text, selected for Ctrl+C, instead. Says which happened to
+ * screen readers.
+ */
+export async function copyText(el, what = 'Command', text = el.textContent) {
+  if (navigator.clipboard && window.isSecureContext) {
+    try {
+      await navigator.clipboard.writeText(text);
+      announce(`${what} copied.`);
+      return;
+    } catch {
+      // Refused (no permission): fall back to selecting it.
+    }
+  }
+  if (el.textContent !== text) el.textContent = text;
+  const range = document.createRange();
+  range.selectNodeContents(el);
+  const selection = getSelection();
+  selection.removeAllRanges();
+  selection.addRange(range);
+  announce(`${what} selected: press Ctrl+C to copy it.`);
 }

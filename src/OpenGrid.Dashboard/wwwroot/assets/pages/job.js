@@ -1,14 +1,16 @@
 // Job detail: the JobView (resources, inputs, attempts with providers, epochs and prices, exit code, usage; for a
 // verified job its replicas and their verdicts), the live log tail, the outputs with downloads and inline previews,
-// and the submitted spec. Live without polling: the page follows GET /v1/jobs/{id}/logs?follow=true, whose `state`
+// the submitted spec, the cost so far (price × time per attempt, live while it runs) and, once the job ended, its
+// signed receipts and verdict from the proof pack (GET /v1/jobs/{id}/proof), each signature checked in the browser. Live without polling: the page follows GET /v1/jobs/{id}/logs?follow=true, whose `state`
 // events carry the job at every transition (the last one just before `end`); a broken stream resumes after the last
 // chunk shown (Last-Event-ID), so nothing is replayed.
-import { api, fetchContent, fetchText } from '../api.js';
+import { api, ApiError, fetchContent, fetchText } from '../api.js';
 import {
-  h, replace, append, announce, stateBadge, time, ident, facts, bytes, cores, duration, notYet, table, terminalStates,
+  h, replace, append, announce, stateBadge, time, ident, short, facts, bytes, cores, duration, table, terminalStates,
 } from '../dom.js';
-import { usdc } from '../money.js';
-import { requireSignIn, errorBox, isAbort, followEvents } from './common.js';
+import { billedSeconds, formatAmount, payFor, usdc } from '../money.js';
+import { checkSignature, receiptHash } from '../receipts.js';
+import { requireSignIn, errorBox, isAbort, followEvents, copyText } from './common.js';
 
 const PreviewLimit = 2 * 1024 * 1024; // outputs up to this size are fetched for an inline preview
 const TextPreviewChars = 64 * 1024;
@@ -37,6 +39,8 @@ export function render(main, ctx) {
   const log = h('pre', { class: 'log', tabindex: '0', 'aria-label': 'Log output', 'data-testid': 'log' });
   const logStatus = h('p', { class: 'live' });
   const spec = h('div', { class: 'card' }, h('p', { class: 'muted' }, 'Loading…'));
+  const receipts = h('div', { class: 'card', 'data-testid': 'receipts' });
+  const cost = h('div', { class: 'card', 'data-testid': 'cost' });
 
   main.append(
     h('div', { class: 'page-header' }, h('div', { class: 'page-header__title' }, heading, badge), h('div', { class: 'page-header__actions' }, cancelButton)),
@@ -49,13 +53,11 @@ export function render(main, ctx) {
       log),
     h('section', { 'aria-labelledby': 'outputs-h' }, h('h2', { id: 'outputs-h' }, 'Outputs'), outputs),
     replicas,
+    h('section', { 'aria-labelledby': 'receipts-h' }, h('h2', { id: 'receipts-h' }, 'Receipts'), receipts),
     h('section', { 'aria-labelledby': 'attempts-h' }, h('h2', { id: 'attempts-h' }, 'Attempts'), attempts),
+    h('section', { 'aria-labelledby': 'cost-h' }, h('h2', { id: 'cost-h' }, 'Cost so far'), cost),
     h('section', { 'aria-labelledby': 'inputs-h' }, h('h2', { id: 'inputs-h' }, 'Inputs'), inputs),
-    h('section', { 'aria-labelledby': 'spec-h' }, h('h2', { id: 'spec-h' }, 'Spec'), spec),
-    h('section', { 'aria-labelledby': 'later-h' }, h('h2', { id: 'later-h' }, 'Receipts and cost'),
-      h('div', { class: 'grid grid--2' },
-        notYet('Signed receipts', 'Receipts signed by the provider need an API that returns them with the job.'),
-        notYet('Cost so far', 'The attempts show the price per hour each was matched at; the amount paid and refunded needs an API for the job\'s escrow lease.'))));
+    h('section', { 'aria-labelledby': 'spec-h' }, h('h2', { id: 'spec-h' }, 'Spec'), spec));
 
   let job = null;
   let grouped = false; // a verified job: only GET /v1/jobs/{id} carries its replicas, not state events or cancel
@@ -63,12 +65,20 @@ export function render(main, ctx) {
   let groupStale = false;
   let outputsKey = null;
   const objectUrls = [];
-  ctx.signal.addEventListener('abort', () => objectUrls.forEach((u) => URL.revokeObjectURL(u)));
+  let proof = null; // {text, pack}: the proof pack as served, and parsed
+  let proofReading = false;
+  let payments = null; // true/false once GET /v1/chain answered; null while unknown
+  let ticker = 0; // redraws the cost every second while an attempt runs
+  ctx.signal.addEventListener('abort', () => {
+    objectUrls.forEach((u) => URL.revokeObjectURL(u));
+    clearInterval(ticker);
+  });
 
   load().then(() => {
     if (!job) return;
     followLogs();
     showSpec();
+    readPayments();
   });
 
   async function load() {
@@ -156,6 +166,8 @@ export function render(main, ctx) {
           time(a.assignedAt), time(a.startedAt), time(a.finishedAt), a.exitCode ?? '—', a.reason ?? '—', a.usage ? usage(a.usage) : '—']),
         'Attempts', { 'data-testid': 'attempts-table' }));
     showReplicas();
+    showCost();
+    showReceipts();
     const key = job.outputs.map((o) => o.cid + o.path).join('|') + job.state;
     if (key !== outputsKey) {
       outputsKey = key;
@@ -183,6 +195,172 @@ export function render(main, ctx) {
           r.verdict ? h('span', { class: `badge badge--${r.verdict}` }, r.verdict) : h('span', { class: 'muted' }, 'pending'),
         ]),
         'Replicas and verdicts', { 'data-testid': 'replicas-table' }));
+  }
+
+  // Cost so far: per attempt, its price per hour × its time (started → finished, or → now while it runs), rounded as
+  // the escrow rounds (EscrowRules.PayFor); all BigInt base units. What the escrow actually releases is the provider's
+  // verified seconds, settled on chain; this is the page's estimate of it.
+  function showCost() {
+    const running = !terminalStates.has(job.state) && job.attempts.some((a) => a.startedAt && !a.finishedAt);
+    if (running && !ticker) ticker = setInterval(showCost, 1000);
+    else if (!running && ticker) {
+      clearInterval(ticker);
+      ticker = 0;
+    }
+    if (job.attempts.length === 0) {
+      replace(cost, h('p', { class: 'muted' }, 'Nothing yet: the job has not been matched to a provider.'));
+      return;
+    }
+    const now = Date.now();
+    let total = 0n;
+    const rows = job.attempts.map((a) => {
+      const end = a.finishedAt ? Date.parse(a.finishedAt) : !terminalStates.has(a.state) ? now : null;
+      const ms = a.startedAt && end !== null ? Math.max(0, end - Date.parse(a.startedAt)) : null;
+      const amount = a.pricePerHour && ms !== null ? payFor(a.pricePerHour, ms, job.resources.timeoutSeconds) : null;
+      const fate = escrowFate(a);
+      if (amount !== null && fate.counts) total += amount;
+      return [
+        a.attempt,
+        ident(a.provider, 6, 4),
+        a.pricePerHour ? `${usdc(a.pricePerHour)}/h` : '—',
+        ms === null ? (a.startedAt ? '—' : 'not started') : `${duration(ms / 1000)} (${billedSeconds(ms, job.resources.timeoutSeconds)} s billed)`,
+        amount === null ? '—' : h('span', { class: 'amount' }, usdc(formatAmount(amount))),
+        fate.text,
+      ];
+    });
+    const settled = (proof?.pack.settlements ?? []).filter((t) => t.kind === 'release');
+    replace(cost,
+      h('p', { class: 'cost__total' },
+        running ? 'Estimated so far: ' : 'Estimated total: ',
+        h('strong', { class: 'amount', 'data-testid': 'cost-total' }, usdc(formatAmount(total)))),
+      h('p', { class: 'muted' }, 'An estimate of what the escrow releases to the providers: each attempt\'s price per hour × its time from start to finish, in whole seconds rounded up (now while it runs). The chain settles the seconds the provider verifiably ran, pays only an attempt that succeeded, and refunds the rest of each lease.',
+        job.replicas ? ' Each replica is a job of its own, with its own cost.' : ''),
+      payments === false ? h('p', { class: 'muted', 'data-testid': 'payments-off' }, 'This coordinator settles no payments, so nothing is charged: the amounts are what the job would cost at the prices it was matched at.') : null,
+      table(['#', 'Provider', 'Price', 'Time', 'Cost', 'Escrow'], rows, 'Cost per attempt', { 'data-testid': 'cost-table' }),
+      settled.length === 0 ? null : h('p', { 'data-testid': 'cost-settled' }, 'Released on chain (from the proof pack): ',
+        h('strong', { class: 'amount' }, usdc(formatAmount(settled.reduce((sum, t) => sum + BigInt(t.amount), 0n)))),
+        ` in ${settled.length} ${settled.length === 1 ? 'transaction' : 'transactions'}.`));
+  }
+
+  // What the escrow does with an attempt's lease: releases its pay when it succeeds (and, in a verified job, its
+  // replicas agree), refunds it otherwise.
+  function escrowFate(a) {
+    if (!a.pricePerHour) return { counts: false, text: '—' };
+    if (a.state === 'succeeded') {
+      if (job.state === 'verifying') return { counts: true, text: 'released if the quorum agrees' };
+      if (job.state === 'failed') return { counts: false, text: 'refunded: no quorum' };
+      return { counts: true, text: 'released' };
+    }
+    if (!terminalStates.has(a.state)) return { counts: true, text: 'released if it succeeds' };
+    return { counts: false, text: `refunded: ${a.state}` };
+  }
+
+  async function readPayments() {
+    try {
+      await api('/v1/chain', { signal: ctx.signal });
+      payments = true;
+    } catch (error) {
+      if (isAbort(error)) return;
+      if (!(error instanceof ApiError && error.code === 'chain.not_configured')) return; // unknown: say nothing
+      payments = false;
+    }
+    showCost();
+  }
+
+  // Receipts: once the job ended, the proof pack holds every attempt's signed receipt (this job's and its replicas'),
+  // the verdict and the settlements. Read once; each signature is checked here against its provider.
+  function showReceipts() {
+    if (!terminalStates.has(job.state)) {
+      replace(receipts, h('p', { class: 'muted' }, 'Receipts appear here when the job ends: the provider of each attempt signs one (EIP-712), chained to its previous receipt.'));
+      return;
+    }
+    if (proof) return;
+    if (!proofReading) readProof();
+  }
+
+  async function readProof() {
+    proofReading = true;
+    replace(receipts, h('p', { class: 'muted' }, 'Loading the proof pack…'));
+    try {
+      const text = await fetchText(`/v1/jobs/${encodeURIComponent(id)}/proof`, { signal: ctx.signal, accept: 'application/json' });
+      proof = { text, pack: JSON.parse(text) };
+      showProof();
+      showCost();
+    } catch (error) {
+      if (isAbort(error)) return;
+      replace(receipts, errorBox(error, { 'data-testid': 'receipts-error' }),
+        h('button', { type: 'button', class: 'button button--quiet', onclick: readProof }, 'Try again'));
+    } finally {
+      proofReading = false;
+    }
+  }
+
+  function showProof() {
+    const pack = proof.pack;
+    const verdict = pack.verdict ?? { outcome: 'failed', agreeingAttempts: [], details: [] };
+    const agreeing = new Set(verdict.agreeingAttempts ?? []);
+    const rows = pack.attempts.map((a, i) => {
+      const r = a.receipt;
+      const position = i + 1;
+      let hash = null;
+      try {
+        hash = receiptHash(r);
+      } catch {
+        // Malformed: the signature check below says what is wrong.
+      }
+      const check = checkSignature(r, a.signature, pack.domain);
+      return [
+        position,
+        r.jobId === job.id ? 'this job' : h('a', { href: `/ui/jobs/${encodeURIComponent(r.jobId)}` }, h('code', { class: 'ident' }, r.jobId.slice(0, 8) + '…'), h('span', { class: 'sr-only' }, ` receipt ${position}`)),
+        r.attempt,
+        ident(r.provider, 6, 4),
+        r.epoch,
+        r.exitCode,
+        receiptUsage(r.usage),
+        time(new Date(r.timestamp).toISOString()),
+        hash ? copyable(hash, `Receipt ${position} hash`) : '—',
+        copyable(r.outputsHash, `Receipt ${position} outputs hash`),
+        check.ok
+          ? h('span', { class: 'check check--ok', title: 'Checked in this browser: the provider\'s key signed exactly this receipt (EIP-712).' }, 'signature ✓')
+          : h('span', { class: 'check check--bad', title: check.why }, 'signature ✗', h('span', { class: 'check__why' }, ` ${check.why}`)),
+        agreeing.has(position) ? 'agrees' : '—',
+      ];
+    });
+    const dir = `job-${id}`;
+    const command = h('code', { class: 'command__text' },
+      `og get ${id} -o ${dir} --proof --coordinator ${location.origin}/ && og verify ${dir}`);
+    replace(receipts,
+      facts([
+        ['Verdict', h('span', { class: `badge badge--${verdict.outcome}`, 'data-testid': 'verdict' }, verdict.outcome)],
+        ['Agreeing receipts', agreeing.size === 0 ? 'none' : [...agreeing].sort((x, y) => x - y).map((p) => {
+          const r = pack.attempts[p - 1]?.receipt;
+          return r ? `${p} (attempt ${r.attempt}, ${short(r.provider, 6, 4)})` : String(p);
+        }).join(', ')],
+        ['Details', (verdict.details ?? []).length === 0 ? null : h('ul', { class: 'plain' }, verdict.details.map((d) => h('li', {}, d)))],
+        ['Policy', pack.verify ? `${pack.verify.replicas} ${pack.verify.replicas === 1 ? 'replica' : 'replicas'}, quorum ${pack.verify.quorum}` : null],
+        ['Domain', pack.domain ? `${pack.domain.name} ${pack.domain.version}, chain ${pack.domain.chainId}` : null],
+      ], { class: 'facts verdict', 'data-testid': 'verdict-facts' }),
+      pack.attempts.length === 0
+        ? h('p', { class: 'muted' }, 'No receipts: no attempt of this job reached its end on a provider.')
+        : table(['Receipt', 'Job', 'Attempt', 'Provider', 'Epoch', 'Exit', 'Usage', 'Signed at', 'Receipt hash', 'Outputs hash', 'Signature', 'Verdict'],
+          rows, 'Signed receipts', { 'data-testid': 'receipts-table' }),
+      h('p', { class: 'muted' }, 'The signatures are checked in this browser. og verify checks the whole pack offline, trusting neither the coordinator nor the providers: every signature, the spec, inputs and outputs hashes, each provider\'s receipt chain, the output files against their CIDs, and the verdict.'),
+      h('div', { class: 'proof__actions' },
+        h('button', { type: 'button', class: 'button', 'data-testid': 'download-proof', onclick: downloadProof }, 'Download proof pack'),
+        h('span', { class: 'muted' }, 'proof.json, as the coordinator serves it')),
+      h('div', { class: 'command' },
+        h('p', {}, 'To check it offline where og is installed, run:'),
+        h('pre', { class: 'command__box', tabindex: '0', 'aria-label': 'Command to run', 'data-testid': 'verify-command' }, command),
+        h('button', { type: 'button', class: 'button button--quiet', onclick: () => copyText(command) }, 'Copy command')));
+  }
+
+  function downloadProof() {
+    const url = URL.createObjectURL(new Blob([proof.text], { type: 'application/json' }));
+    const link = h('a', { href: url, download: 'proof.json', hidden: true });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 60_000);
   }
 
   async function showSpec() {
@@ -340,4 +518,17 @@ export function render(main, ctx) {
 
 function usage(u) {
   return `${duration(u.wallSeconds)} wall, ${duration(u.cpuSeconds)} CPU, ${bytes(u.peakMemoryBytes)} peak memory`;
+}
+
+/** A receipt's usage (milliseconds and bytes, as signed). */
+function receiptUsage(u) {
+  if (!u) return '—';
+  return `${duration(u.wallMs / 1000)} wall, ${duration(u.cpuMs / 1000)} CPU${u.gpuMs ? `, ${duration(u.gpuMs / 1000)} GPU` : ''}, ${bytes(u.peakMemoryBytes)} peak memory`;
+}
+
+/** A 0x hash shortened, the full value in its title, and a button that copies it. */
+function copyable(value, label) {
+  const code = h('code', { class: 'ident', title: value }, short(value, 10, 6));
+  return h('span', { class: 'copyable' }, code,
+    h('button', { type: 'button', class: 'button button--quiet button--small', 'aria-label': `Copy ${label.charAt(0).toLowerCase()}${label.slice(1)}`, title: value, onclick: () => copyText(code, label, value) }, 'Copy'));
 }
