@@ -50,6 +50,22 @@ public sealed class PaidDashboardFixture() : DashboardFixture(new PaidGrid())
                 $"--Coordinator:Chain:KeyFile={keyFile}",
             ]);
             await base.InitializeAsync();
+            // Stake to serve: with payments on only bonded providers are matched, so bond both, as og dev does.
+            for (var n = 1; n <= 2; n++)
+                await BondAsync(Data.Combine($"provider-{n}", "key.json"));
+        }
+
+        private async Task BondAsync(string keyFile)
+        {
+            var chain = _chain!;
+            var account = ChainKeyFile.Load(keyFile, DevChain.ChainId);
+            await chain.Web3(AdminIndex).Client.SendRequestAsync(new RpcRequest(1, "anvil_setBalance", account.Address,
+                new HexBigInteger(BigInteger.Pow(10, 20)).HexValue));
+            var contracts = ChainContracts.At(ChainConnection.CreateWeb3(account, chain.RpcUrl), _addresses!);
+            var minBond = await contracts.Registry.MinBondAsync(None);
+            await contracts.Token.MintAsync(account.Address, minBond, None);
+            await contracts.Token.ApproveAsync(contracts.Registry.Address, minBond, None);
+            await contracts.Registry.BondAsync(minBond, None);
         }
 
         public async Task<ChainContracts> ContractsForAsync(TestAccount account)
