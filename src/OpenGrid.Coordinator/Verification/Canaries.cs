@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using OpenGrid.Coordinator.Content;
 using OpenGrid.Coordinator.Jobs;
 using OpenGrid.Coordinator.Persistence;
 using OpenGrid.Core.Jobs;
@@ -18,7 +17,7 @@ namespace OpenGrid.Coordinator.Verification;
 public sealed partial class Canaries(
     CanaryCatalogue catalogue,
     IJobStore store,
-    FileBlockstore content,
+    ResultComparer comparer,
     TrustLedger trust,
     Settlement.SettlementLedger settlement,
     JobSignals signals,
@@ -64,21 +63,10 @@ public sealed partial class Canaries(
 
     private async Task<(bool Pass, string Detail)> CompareAsync(Job job, Canary canary, CancellationToken ct)
     {
-        var actual = new Dictionary<string, ReadOnlyMemory<byte>>(StringComparer.Ordinal);
-        foreach (var output in job.Outputs)
-        {
-            if (output.Size > ResultComparer.MaxCompareBytes)
-                return (false, $"output '{output.Path}' is {output.Size} bytes, far from the known answer");
-            await using var stream = await content.OpenVerifiedAsync(output.Cid, ct);
-            if (stream is null)
-                return (false, $"output '{output.Path}' is not readable in the content store");
-            using var buffer = new MemoryStream();
-            await stream.CopyToAsync(buffer, ct);
-            actual[output.Path] = buffer.ToArray();
-        }
+        if (await comparer.ReadAsync(job.Outputs, ct) is not { } actual)
+            return (false, "the outputs are far larger than the known answer, or unreadable in the content store");
         var expected = canary.Expected.ToDictionary(kv => kv.Key, kv => (ReadOnlyMemory<byte>)kv.Value, StringComparer.Ordinal);
-        var declared = canary.Spec.Outputs;
-        var result = ReplicaAgreement.Compare(declared, expected, actual, ComparatorOptions.Default);
+        var result = ReplicaAgreement.Compare(canary.Spec.Outputs, expected, actual, ComparatorOptions.Default);
         return (result.Agree, result.Detail);
     }
 

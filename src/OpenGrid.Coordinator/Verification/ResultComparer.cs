@@ -17,8 +17,8 @@ public sealed class ResultComparer(FileBlockstore content)
     {
         if (SameCids(a.Outputs, b.Outputs))
             return (true, "identical outputs");
-        var bytesA = await LoadAsync(a.Outputs, ct);
-        var bytesB = await LoadAsync(b.Outputs, ct);
+        var bytesA = await ReadAsync(a.Outputs, ct);
+        var bytesB = await ReadAsync(b.Outputs, ct);
         if (bytesA is null || bytesB is null)
             return (false, "outputs differ and are too large or unreadable to compare");
         var declared = a.Spec.Outputs;
@@ -30,7 +30,8 @@ public sealed class ResultComparer(FileBlockstore content)
         a.Count == b.Count && a.OrderBy(o => o.Path, StringComparer.Ordinal).Zip(b.OrderBy(o => o.Path, StringComparer.Ordinal))
             .All(p => p.First.Path == p.Second.Path && p.First.Cid == p.Second.Cid);
 
-    private async Task<Dictionary<string, ReadOnlyMemory<byte>>?> LoadAsync(IReadOnlyList<OutputFile> outputs, CancellationToken ct)
+    /// <summary>The outputs' bytes by path, re-hashed on read; null when they pass <see cref="MaxCompareBytes"/> or one is unreadable.</summary>
+    public async Task<Dictionary<string, ReadOnlyMemory<byte>>?> ReadAsync(IReadOnlyList<OutputFile> outputs, CancellationToken ct)
     {
         var files = new Dictionary<string, ReadOnlyMemory<byte>>(StringComparer.Ordinal);
         long total = 0;
