@@ -30,5 +30,6 @@ public static class CapabilityDetectors
         new CommandCapability("blender", "blender", ["--version"]),
         new FileCapability("dataset-fashion-mnist", Path.Combine(FashionMnistFolder, "train-images-idx3-ubyte.gz")),
         new RunnerCapability("llm-gguf", Runners.RunnerLocator.Llm),
+        new RunnerCapability("onnx", Runners.RunnerLocator.Onnx),
     ];
 }

@@ -16,6 +16,9 @@ public static class RunnerLocator
     /// <summary>The llama.cpp runner; where it is installed the provider can run <c>llm-gguf</c> jobs.</summary>
     public const string Llm = "og-llm";
 
+    /// <summary>The ONNX Runtime image decoder runner; where it is installed the provider can run <c>onnx</c> jobs.</summary>
+    public const string Onnx = "og-onnx";
+
     /// <summary>The existing directories of <c>$OPENGRID_RUNNERS</c>, absolute, in order, each once.</summary>
     public static IReadOnlyList<string> Directories() => Directories(Environment.GetEnvironmentVariable(Variable));
 
