@@ -119,6 +119,16 @@ public sealed class FakeProviderConnection(WebSocket socket) : IAsyncDisposable
             await SendAsync(new Heartbeat(DateTimeOffset.UtcNow));
     });
 
+    /// <summary>Skips messages until one of type <typeparamref name="T"/> arrives (each wait bounded like <see cref="ReceiveAsync"/>).</summary>
+    public async Task<T> ReceiveUntilAsync<T>() where T : CoordinatorMessage
+    {
+        while (true)
+        {
+            if (await ReceiveAsync() is T wanted)
+                return wanted;
+        }
+    }
+
     public async Task<CoordinatorMessage> ReceiveAsync()
     {
         using var cts = new CancellationTokenSource(ReceiveTimeout);

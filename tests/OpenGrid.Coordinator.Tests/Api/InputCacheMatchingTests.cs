@@ -26,7 +26,7 @@ public sealed class InputCacheMatchingTests
         await using var cold = await factory.ConnectLiveProviderAsync(low, "cold");
         await using var warm = await factory.ConnectLiveProviderAsync(high, "warm", cachedInputs: [firstCid]);
         var job = await requester.SubmitAsync(new SubmitJobRequest(Spec("uses-first", firstCid), null, null), default);
-        var lease = await ReceiveUntilAsync<Assign>(warm);
+        var lease = await warm.ReceiveUntilAsync<Assign>();
         Assert.Equal(job.Id, lease.JobId);
         await warm.SendAsync(new JobStarted(lease.JobId, lease.Epoch));
         await warm.SendAsync(new JobFinished(lease.JobId, lease.Epoch, "succeeded", 0, null, new UsageView(1, 1, 1), []));
@@ -36,7 +36,7 @@ public sealed class InputCacheMatchingTests
         await WaitFor.ConditionAsync(async () => (await requester.GetJobAsync(job.Id, default)).State == "succeeded",
             TimeSpan.FromSeconds(30), "the first job to succeed");
         var next = await requester.SubmitAsync(new SubmitJobRequest(Spec("uses-second", secondCid), null, null), default);
-        var nextLease = await ReceiveUntilAsync<Assign>(warm);
+        var nextLease = await warm.ReceiveUntilAsync<Assign>();
         Assert.Equal(next.Id, nextLease.JobId);
     }
 
@@ -48,13 +48,4 @@ public sealed class InputCacheMatchingTests
         inputs:
           - { path: input.bin, cid: {{cid}} }
         """;
-
-    private static async Task<T> ReceiveUntilAsync<T>(FakeProviderConnection connection) where T : CoordinatorMessage
-    {
-        while (true)
-        {
-            if (await connection.ReceiveAsync() is T wanted)
-                return wanted;
-        }
-    }
 }

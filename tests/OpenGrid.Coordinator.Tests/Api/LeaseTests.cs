@@ -30,7 +30,7 @@ public sealed class LeaseTests
         Assert.True(lease2.Epoch > lease1.Epoch, $"epoch {lease2.Epoch} after {lease1.Epoch}");
 
         await first.SendAsync(new JobFinished(job.Id, lease1.Epoch, "succeeded", 0, null, SomeUsage, []));
-        var late = await ReceiveUntilAsync<Rejected>(first);
+        var late = await first.ReceiveUntilAsync<Rejected>();
         Assert.Equal(ErrorCodes.LeaseStaleEpoch, late.Code);
         await first.DisposeAsync();
 
@@ -57,7 +57,7 @@ public sealed class LeaseTests
             await using var provider = await factory.ConnectProviderAsync(Identity.Generate(), $"silent-{i}");
             var lease = Assert.IsType<Assign>(await provider.ReceiveAsync());
             Assert.Equal(i, lease.Attempt);
-            await ReceiveUntilAsync<CancelLease>(provider);
+            await provider.ReceiveUntilAsync<CancelLease>();
         }
 
         var end = await EndOfAsync(requester, job.Id);
@@ -99,7 +99,7 @@ public sealed class LeaseTests
         await before.DisposeAsync();
 
         await using var after = await factory.ConnectLiveProviderAsync(identity, "restarted", []);
-        var again = await ReceiveUntilAsync<Assign>(after);
+        var again = await after.ReceiveUntilAsync<Assign>();
         Assert.Equal((job.Id, 2), (again.JobId, again.Attempt));
         Assert.True(again.Epoch > lease.Epoch);
         var first = (await requester.GetJobAsync(job.Id, default)).Attempts[0];
@@ -120,20 +120,12 @@ public sealed class LeaseTests
         var requester = factory.NewClient();
         var job = await requester.SubmitAsync(new SubmitJobRequest(JobSpecs.Shell("waits", "true"), null, null), default);
         await factory.NewClient(identity).DrainAsync(false, default);
-        var lease = await ReceiveUntilAsync<Assign>(provider);
+        var lease = await provider.ReceiveUntilAsync<Assign>();
         Assert.Equal(job.Id, lease.JobId);
         // While draining, the only thing that could have leased it is the resume: the job was queued until then.
         Assert.Equal(1, lease.Attempt);
     }
 
-    private static async Task<T> ReceiveUntilAsync<T>(FakeProviderConnection connection) where T : CoordinatorMessage
-    {
-        while (true)
-        {
-            if (await connection.ReceiveAsync() is T wanted)
-                return wanted;
-        }
-    }
 
     private static async Task<JobEndView> EndOfAsync(OpenGrid.Protocol.Client.OpenGridClient client, string id)
     {

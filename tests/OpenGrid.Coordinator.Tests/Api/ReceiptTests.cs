@@ -21,14 +21,14 @@ public sealed class ReceiptTests
         var identity = Identity.Generate();
         await using var provider = await factory.ConnectLiveProviderAsync(identity, "inflates");
         var job = await requester.SubmitAsync(new SubmitJobRequest(JobSpecs.Shell("forged", "true"), null, null), default);
-        var lease = await ReceiveUntilAsync<Assign>(provider);
+        var lease = await provider.ReceiveUntilAsync<Assign>();
 
         // Signed for a short run, then claims ten times the CPU time.
         var receipt = ReceiptOf(lease, identity.Address, Bytes32.Zero);
         var signature = ReceiptSigning.Sign(receipt, ReceiptDomain.Offline, identity);
         await provider.SendAsync(Finished(lease, receipt with { Usage = receipt.Usage with { CpuMs = 10_000 } }, signature));
 
-        var refused = await ReceiveUntilAsync<Rejected>(provider);
+        var refused = await provider.ReceiveUntilAsync<Rejected>();
         Assert.Equal(ErrorCodes.ReceiptBadSignature, refused.Code);
         var view = await requester.GetJobAsync(job.Id, default);
         Assert.Equal("failed", view.State);
@@ -44,7 +44,7 @@ public sealed class ReceiptTests
         await using var provider = await factory.ConnectLiveProviderAsync(identity, "chained");
 
         var first = await requester.SubmitAsync(new SubmitJobRequest(JobSpecs.Shell("first", "true"), null, null), default);
-        var lease = await ReceiveUntilAsync<Assign>(provider);
+        var lease = await provider.ReceiveUntilAsync<Assign>();
         var receipt = ReceiptOf(lease, identity.Address, Bytes32.Zero);
         await provider.SendAsync(Finished(lease, receipt, ReceiptSigning.Sign(receipt, ReceiptDomain.Offline, identity)));
         // Redelivered: accepted again, stored once.
@@ -54,10 +54,10 @@ public sealed class ReceiptTests
 
         // The next receipt restarts the chain instead of following the first: refused.
         var second = await requester.SubmitAsync(new SubmitJobRequest(JobSpecs.Shell("second", "true"), null, null), default);
-        var nextLease = await ReceiveUntilAsync<Assign>(provider);
+        var nextLease = await provider.ReceiveUntilAsync<Assign>();
         var restarted = ReceiptOf(nextLease, identity.Address, Bytes32.Zero);
         await provider.SendAsync(Finished(nextLease, restarted, ReceiptSigning.Sign(restarted, ReceiptDomain.Offline, identity)));
-        var refused = await ReceiveUntilAsync<Rejected>(provider);
+        var refused = await provider.ReceiveUntilAsync<Rejected>();
         Assert.Equal(ErrorCodes.ReceiptChainBroken, refused.Code);
         Assert.Equal("failed", (await requester.GetJobAsync(second.Id, default)).State);
 
@@ -77,13 +77,4 @@ public sealed class ReceiptTests
 
     private static JobFinished Finished(Assign lease, Receipt receipt, byte[] signature) =>
         new(lease.JobId, lease.Epoch, "succeeded", 0, null, SomeUsage, [], ReceiptView.From(receipt), ReceiptSigning.FormatSignature(signature));
-
-    private static async Task<T> ReceiveUntilAsync<T>(FakeProviderConnection connection) where T : CoordinatorMessage
-    {
-        while (true)
-        {
-            if (await connection.ReceiveAsync() is T wanted)
-                return wanted;
-        }
-    }
 }

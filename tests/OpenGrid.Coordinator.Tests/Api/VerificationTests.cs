@@ -100,7 +100,7 @@ public sealed class VerificationTests
     /// <summary>Waits for the provider's lease and reports it finished with one output.</summary>
     private static async Task<Assign> FinishAsync(FakeProviderConnection provider, ContentPutResponse output)
     {
-        var lease = await ReceiveUntilAsync<Assign>(provider);
+        var lease = await provider.ReceiveUntilAsync<Assign>();
         await provider.SendAsync(new JobStarted(lease.JobId, lease.Epoch));
         await provider.SendAsync(new JobFinished(lease.JobId, lease.Epoch, "succeeded", 0, null, SomeUsage,
             [new OutputFileView("answer.txt", output.Cid, output.Size)]));
@@ -110,14 +110,6 @@ public sealed class VerificationTests
     private static async Task<ReputationView> ReputationAsync(CoordinatorFactory factory, string address) =>
         (await factory.CreateClient().GetFromJsonAsync($"v1/providers/{address}/reputation", OpenGridJsonContext.Default.ReputationView))!;
 
-    private static async Task<T> ReceiveUntilAsync<T>(FakeProviderConnection connection) where T : CoordinatorMessage
-    {
-        while (true)
-        {
-            if (await connection.ReceiveAsync() is T wanted)
-                return wanted;
-        }
-    }
 
     private static async Task<JobEndView> EndOfAsync(OpenGridClient client, string id)
     {
