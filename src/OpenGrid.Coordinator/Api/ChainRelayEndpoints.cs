@@ -53,7 +53,7 @@ public static partial class ChainRelayEndpoints
                 var (maxFee, priority) = await FeesAsync(node.Value, block.BaseFeePerGas?.Value, gasPrice, ct);
                 var o = chain.Options;
                 return Results.Ok(new ChainAccountView(account, (long)nonce.Value, o.ChainId, Wei(gasPrice), Wei(maxFee), Wei(priority),
-                    Wei(balance.Value), o.TokenAddress!, o.EscrowAddress!));
+                    Wei(balance.Value), o.TokenAddress!, o.EscrowAddress!, block.BaseFeePerGas is { } b ? Wei(b.Value) : null));
             }
             catch (Exception e) when (IsNodeFailure(e, ct))
             {

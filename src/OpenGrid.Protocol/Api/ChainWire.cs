@@ -3,8 +3,8 @@ namespace OpenGrid.Protocol.Api;
 /// <summary>
 /// What a wallet in the browser needs to sign a transaction for the signed-in account (<c>GET /v1/chain/account</c>):
 /// its pending nonce, the chain id, fees in wei as decimal strings (<c>gasPrice</c> for a legacy transaction;
-/// <c>maxFeePerGas</c> and <c>maxPriorityFeePerGas</c> for EIP-1559), its ETH balance in wei for gas, and the
-/// token and escrow addresses it may call.
+/// <c>maxFeePerGas</c> and <c>maxPriorityFeePerGas</c> for EIP-1559), its ETH balance in wei for gas, the token and
+/// escrow addresses it may call, and the latest block's base fee (absent on a chain without EIP-1559: sign legacy).
 /// </summary>
 public sealed record ChainAccountView(
     string Address,
@@ -15,7 +15,8 @@ public sealed record ChainAccountView(
     string MaxPriorityFeePerGas,
     string GasBalance,
     string Token,
-    string Escrow);
+    string Escrow,
+    string? BaseFeePerGas);
 
 /// <summary>A transaction the user signed, for the coordinator to relay (<c>POST /v1/chain/transactions</c>): 0x-prefixed hex.</summary>
 public sealed record RelayTransactionRequest(string? RawTransaction);
