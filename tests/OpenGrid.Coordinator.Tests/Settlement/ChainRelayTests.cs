@@ -132,6 +132,42 @@ public sealed class ChainRelayTests(AnvilFixture anvil) : IClassFixture<AnvilFix
     }
 
     [Fact]
+    public async Task After_a_paid_job_the_provider_relays_withdrawEarnings_and_both_histories_name_the_job()
+    {
+        using var chain = await ChainHarness.DeployAsync(anvil.Chain);
+        await using var factory = Settled(chain);
+        var requester = await chain.NewAccountAsync();
+        var provider = await chain.NewAccountAsync();
+        await ChainHarness.DepositAsync(requester, TokenAmount.FromBaseUnits(1_000_000));
+        await ChainHarness.BondAsync(provider);
+        await using var connection = await factory.ConnectLiveProviderAsync(provider.Identity, "earning-provider");
+        var job = await factory.NewClient(requester.Identity).SubmitAsync(
+            new SubmitJobRequest(JobSpecs.Shell("paid", "true", memory: "1Gi", cpu: "2", timeout: "10m"), null, null), None);
+        var lease = Assert.IsType<OpenGrid.Protocol.Gateway.Assign>(await connection.ReceiveAsync());
+        await connection.SendAsync(new OpenGrid.Protocol.Gateway.JobStarted(job.Id, lease.Epoch));
+        await connection.SendAsync(new OpenGrid.Protocol.Gateway.JobFinished(job.Id, lease.Epoch, "succeeded", 0, null, new UsageView(300.2, 290, 1 << 20), []));
+        await SettlementWaits.SettledAsync(factory.Services, job.Id);
+        var earned = (await provider.Contracts.Escrow.GetBalancesAsync(provider.Address, None)).Earnings.BaseUnits;
+        Assert.True(earned > 0, "the provider earned something");
+
+        using var providerHttp = await SignedInAsync(factory, provider.Identity);
+        var account = (await providerHttp.GetFromJsonAsync("v1/chain/account", OpenGridJsonContext.Default.ChainAccountView))!;
+        var withdrawn = await RelayAsync(providerHttp, await Eip1559Async(provider, account, account.Nonce, chain.Addresses.Escrow, new WithdrawEarningsFunction()));
+
+        Assert.Equal("withdrawEarnings", withdrawn.Call);
+        Assert.Equal(earned, (await provider.Contracts.Token.BalanceOfAsync(provider.Address, None)).BaseUnits);
+        var earnedText = TokenAmount.FromBaseUnits(earned).ToString();
+        var providerHistory = (await providerHttp.GetFromJsonAsync("v1/balance/history", OpenGridJsonContext.Default.BalanceHistoryView))!;
+        Assert.Equal([("earnings_withdrawn", earnedText), ("released", earnedText)], providerHistory.Events.Select(e => (e.Kind, e.Amount)).ToArray());
+        using var requesterHttp = await SignedInAsync(factory, requester.Identity);
+        var requesterHistory = (await requesterHttp.GetFromJsonAsync("v1/balance/history", OpenGridJsonContext.Default.BalanceHistoryView))!;
+        Assert.Equal(["lease_closed", "lease_opened", "deposited"], requesterHistory.Events.Select(e => e.Kind).ToArray());
+        Assert.All(requesterHistory.Events.Take(2), e => Assert.Equal(job.Id, e.JobId));
+        Assert.Equal(provider.Address.ToLowerInvariant(), requesterHistory.Events[1].Provider);
+        Assert.Equal(requesterHistory.Events[1].LeaseId, providerHistory.Events[1].LeaseId);
+    }
+
+    [Fact]
     public async Task Without_a_chain_the_relay_and_the_history_answer_chain_not_configured()
     {
         await using var factory = new CoordinatorFactory();
