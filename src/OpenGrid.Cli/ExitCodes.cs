@@ -30,14 +30,15 @@ internal static class ExitCodes
     public static int ForErrorCode(string? code) => code switch
     {
         ErrorCodes.RequestInvalid or ErrorCodes.SpecInvalid or ErrorCodes.SpecUnsatisfiable or ErrorCodes.InputMissing
-            or ErrorCodes.ContentInvalidCid or ErrorCodes.ContentTooLarge => InvalidInput,
+            or ErrorCodes.ContentInvalidCid or ErrorCodes.ContentTooLarge or ErrorCodes.ChainTxInvalid or ErrorCodes.ChainTxRefused => InvalidInput,
         ErrorCodes.JobNotFound or ErrorCodes.ContentNotFound or ErrorCodes.ChainNotConfigured => NotFound,
         ErrorCodes.AuthRequired or ErrorCodes.AuthInvalidSignature or ErrorCodes.AuthChallengeExpired
-            or ErrorCodes.Forbidden => Auth,
+            or ErrorCodes.Forbidden or ErrorCodes.ChainTxNotYours => Auth,
         ErrorCodes.JobNotCancellable or ErrorCodes.JobNotFinished => Conflict,
         ErrorCodes.ContentIncomplete or ErrorCodes.ContentCorrupt => Integrity,
         ErrorCodes.EscrowInsufficient => InsufficientFunds,
-        // lease.* are answers to providers, never to a requester; anything unknown is a generic failure.
+        // lease.* are answers to providers, never to a requester; chain.tx_rejected and chain.tx_reverted (the node or
+        // the contract said no) and anything unknown are a generic failure.
         _ => Failure,
     };
 

@@ -31,6 +31,16 @@ public static class ErrorCodes
     public const string ChainNotConfigured = "chain.not_configured";
     /// <summary>The chain node did not answer; try again later.</summary>
     public const string ChainUnavailable = "chain.unavailable";
+    /// <summary>A transaction to relay is not a signed transaction for this chain (malformed, no chain id, another chain).</summary>
+    public const string ChainTxInvalid = "chain.tx_invalid";
+    /// <summary>A transaction to relay was signed by another account than the one signed in.</summary>
+    public const string ChainTxNotYours = "chain.tx_not_yours";
+    /// <summary>A transaction to relay is not approve(escrow, amount), deposit, withdraw or withdrawEarnings on this grid's contracts.</summary>
+    public const string ChainTxRefused = "chain.tx_refused";
+    /// <summary>The chain node refused a relayed transaction (nonce, gas, fees); nothing was mined.</summary>
+    public const string ChainTxRejected = "chain.tx_rejected";
+    /// <summary>A relayed transaction reverts (before sending, or once mined); the detail names the contract's error.</summary>
+    public const string ChainTxReverted = "chain.tx_reverted";
     /// <summary>A receipt's signature is malformed or not the lease holder's over that receipt.</summary>
     public const string ReceiptBadSignature = "receipt.bad_signature";
     /// <summary>A receipt names an epoch other than the lease's current one.</summary>

@@ -33,6 +33,11 @@ public sealed class ExitCodeTests : IDisposable
         (ErrorCodes.EscrowInsufficient, 402, 8),
         (ErrorCodes.ChainNotConfigured, 404, 3),
         (ErrorCodes.ChainUnavailable, 503, 1),
+        (ErrorCodes.ChainTxInvalid, 400, 2),
+        (ErrorCodes.ChainTxNotYours, 403, 4),
+        (ErrorCodes.ChainTxRefused, 422, 2),
+        (ErrorCodes.ChainTxRejected, 422, 1),
+        (ErrorCodes.ChainTxReverted, 422, 1),
         // Receipt codes answer a provider's job_finished over the gateway; over HTTP they would read as below.
         (ErrorCodes.ReceiptBadSignature, 422, 1),
         (ErrorCodes.ReceiptStaleEpoch, 409, 1),

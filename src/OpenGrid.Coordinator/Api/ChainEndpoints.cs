@@ -46,6 +46,8 @@ public static partial class ChainEndpoints
                 return Problems.Result(ErrorCodes.ChainUnavailable, $"cannot read balances from the chain: {e.Message}");
             }
         }).WithTags("payments").RequireAuthorization();
+
+        app.MapChainRelayEndpoints();
     }
 
     private static IResult NotConfigured() => Problems.Result(ErrorCodes.ChainNotConfigured,

@@ -20,6 +20,8 @@ public static class Problems
         ErrorCodes.EscrowInsufficient => StatusCodes.Status402PaymentRequired,
         ErrorCodes.ChainNotConfigured => StatusCodes.Status404NotFound,
         ErrorCodes.ChainUnavailable => StatusCodes.Status503ServiceUnavailable,
+        ErrorCodes.ChainTxNotYours => StatusCodes.Status403Forbidden,
+        ErrorCodes.ChainTxRefused or ErrorCodes.ChainTxRejected or ErrorCodes.ChainTxReverted => StatusCodes.Status422UnprocessableEntity,
         _ => StatusCodes.Status400BadRequest,
     };
 
@@ -67,6 +69,11 @@ public static class Problems
         ErrorCodes.EscrowInsufficient => "Not enough funds in escrow",
         ErrorCodes.ChainNotConfigured => "No chain is configured",
         ErrorCodes.ChainUnavailable => "The chain node did not answer",
+        ErrorCodes.ChainTxInvalid => "Not a signed transaction for this chain",
+        ErrorCodes.ChainTxNotYours => "The transaction is signed by another account",
+        ErrorCodes.ChainTxRefused => "This transaction is not relayed",
+        ErrorCodes.ChainTxRejected => "The chain node refused the transaction",
+        ErrorCodes.ChainTxReverted => "The contract refused the transaction",
         _ => "Bad request",
     };
 }
