@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using OpenGrid.Protocol;
+using OpenGrid.Protocol.Api;
 using OpenGrid.Protocol.Client;
 using OpenGrid.Protocol.Identity;
 using OpenGrid.Testing;
@@ -36,6 +37,38 @@ public sealed class ProvidersPageTests(DashboardFixture grid)
         await Expect(page.GetByTestId("provider-stats")).ToContainTextAsync("2providers");
         await Expect(page.GetByTestId("sign-in-link")).ToBeVisibleAsync(); // nobody signed in, and the page still works
         tab.AssertNoScriptErrors("the providers page");
+    }
+
+    [Fact]
+    public async Task A_running_job_shows_on_its_provider_as_a_current_job_and_as_leased_cpu_and_memory()
+    {
+        var client = TestAccount.Create(grid.Data).Client(grid.Coordinator);
+        var job = await client.SubmitAsync(new SubmitJobRequest(
+            JobSpecs.Shell("leased", "echo started; sleep 300", cpu: "750m", memory: "192Mi", timeout: "10m"), "leased.yaml", null), CancellationToken.None);
+        try
+        {
+            await WaitFor.ConditionAsync(async () => (await client.GetJobAsync(job.Id, CancellationToken.None)).State == "running",
+                TimeSpan.FromSeconds(60), "the job to run");
+            var provider = (await client.GetJobAsync(job.Id, CancellationToken.None)).Provider!;
+            var view = (await grid.Http.GetFromJsonAsync("v1/providers", OpenGridJsonContext.Default.ProviderListView))!.Providers
+                .Single(p => p.Address == provider);
+            Assert.Contains(job.Id, view.CurrentJobs!);
+            Assert.True(view.Leased!.CpuMillis >= 750 && view.Leased.MemoryBytes >= 192L << 20, $"leased {view.Leased}");
+
+            await using var tab = await grid.NewPageAsync();
+            var page = tab.Page;
+            await page.GotoAsync("/ui/providers");
+            var card = page.GetByTestId("provider").Filter(new() { Has = page.GetByRole(AriaRole.Heading, new() { Name = view.Name }) });
+            await Expect(card.GetByTestId("current-jobs")).ToContainTextAsync(job.Id[..8]);
+            var cores = (view.Leased.CpuMillis / 1000.0).ToString("0.###", CultureInfo.InvariantCulture);
+            await Expect(card.GetByTestId("utilisation")).ToContainTextAsync($"{cores} of {view.Hardware.Cores} cores");
+            await tab.ScreenshotAsync("providers-utilisation");
+            tab.AssertNoScriptErrors("the providers page with a running job");
+        }
+        finally
+        {
+            await client.CancelAsync(job.Id, CancellationToken.None);
+        }
     }
 
     [Fact]

@@ -52,7 +52,7 @@ public static class ProvidersEndpoints
         {
             var active = await store.ListActiveForProviderAsync(s.Address, ct);
             var state = draining.Contains(s.Address) ? "draining" : active.Count > 0 ? "busy" : "idle";
-            views.Add(s.ToView(state, active.Select(j => j.Id.ToString()).ToList(), ScoreOf(s.Address)));
+            views.Add(s.ToView(state, active, ScoreOf(s.Address)));
         }
         views.AddRange(providers.Offline.Select(s => s.ToView("offline", [], ScoreOf(s.Address))));
         return views;

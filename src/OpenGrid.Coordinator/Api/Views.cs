@@ -34,7 +34,9 @@ public static class Views
 
     public static LogChunkView ToView(this LogRecord r) => new(r.Id, r.Attempt, r.Stream, r.Text, r.At);
 
-    public static ProviderView ToView(this ProviderSession s, string state, IReadOnlyList<string> currentJobs, double reputation) => new(
+    public static ProviderView ToView(this ProviderSession s, string state, IReadOnlyList<Job> active, double reputation) => new(
         s.Address.Value, s.Hello.Name, state, s.LastSeen, s.Hello.Hardware, s.Hello.Capabilities, s.Hello.Sandbox,
-        currentJobs.Count > 0 ? currentJobs[0] : null, s.Hello.Terms, currentJobs, reputation);
+        active.Count > 0 ? active[0].Id.ToString() : null, s.Hello.Terms, active.Select(j => j.Id.ToString()).ToList(), reputation,
+        new LeasedView(active.Sum(j => j.Spec.Resources.CpuMillis), active.Sum(j => j.Spec.Resources.MemoryBytes),
+            active.Sum(j => j.Spec.Resources.DiskBytes), active.Sum(j => j.Spec.Resources.Gpu.Count)));
 }

@@ -83,7 +83,11 @@ public sealed record ProviderView(
     string? CurrentJob,
     OfferTermsView? Terms = null,
     IReadOnlyList<string>? CurrentJobs = null,
-    double? Reputation = null);
+    double? Reputation = null,
+    LeasedView? Leased = null);
+
+/// <summary>What a provider's live leases hold now, summed from their jobs' requests: its utilisation.</summary>
+public sealed record LeasedView(long CpuMillis, long MemoryBytes, long DiskBytes, int Gpus);
 
 /// <summary>A provider's reputation now (0..1, neutral 0.5) and the trust events that moved it, newest first.</summary>
 public sealed record ReputationView(string Address, double Reputation, IReadOnlyList<TrustEventView> Events);

@@ -107,7 +107,8 @@ function card(p, history) {
     facts([
       ['Address', ident(p.address, 10, 6)],
       ['Last seen', time(p.lastSeen)],
-      ['Current job', p.currentJob ? ident(p.currentJob, 8, 4) : 'none'],
+      ['Current jobs', (p.currentJobs ?? []).length === 0 ? 'none'
+        : h('ul', { class: 'plain', 'data-testid': 'current-jobs' }, p.currentJobs.map((id) => h('li', {}, ident(id, 8, 4))))],
       ['Reputation', p.reputation == null ? null : reputation(p.reputation)],
     ]),
     h('h3', {}, 'Hardware'),
@@ -118,6 +119,7 @@ function card(p, history) {
       ['GPUs', hw.gpus.length === 0 ? 'none' : h('ul', { class: 'plain' }, hw.gpus.map((g) => h('li', {},
         `${g.model}, ${bytes(g.memoryBytes)}`, g.driver ? ` · driver ${g.driver}` : '', g.cuda ? ` · CUDA ${g.cuda}` : '')))],
     ], { 'data-testid': 'hardware' }),
+    p.leased ? utilisation(p.leased, hw) : null,
     h('h3', {}, 'Capabilities'),
     p.capabilities.length === 0
       ? h('p', { class: 'muted' }, 'none declared')
@@ -133,6 +135,19 @@ function card(p, history) {
     h('h3', {}, 'Offer'),
     p.terms ? terms(p.terms) : h('p', { class: 'muted' }, 'This provider sent no offer terms.'),
     history);
+}
+
+/** What the live leases hold against the machine: CPU and memory as meters with their figures in text. */
+function utilisation(leased, hw) {
+  const row = (label, used, total, text) => h('div', { class: 'utilisation__row' },
+    h('span', {}, label),
+    h('meter', { min: 0, max: total, value: Math.min(used, total), 'aria-label': `${label} leased` }),
+    h('span', { class: 'muted' }, text));
+  const cores = (millis) => (millis / 1000).toLocaleString('en', { maximumFractionDigits: 3 });
+  return h('section', { class: 'utilisation', 'data-testid': 'utilisation', 'aria-label': 'Utilisation' },
+    h('h3', {}, 'Utilisation'),
+    row('CPU', leased.cpuMillis, hw.cores * 1000, `${cores(leased.cpuMillis)} of ${hw.cores} cores`),
+    row('Memory', leased.memoryBytes, hw.memoryBytes, `${bytes(leased.memoryBytes)} of ${bytes(hw.memoryBytes)}`));
 }
 
 /** The score as text (two decimals, as og shows it) and as a meter. */
