@@ -1,4 +1,5 @@
 using System.Globalization;
+using OpenGrid.Runners.Common;
 
 namespace OpenGrid.Runners.Llm;
 
@@ -46,78 +47,40 @@ internal sealed record LlmArguments(
     /// <summary>The arguments, or null with <paramref name="error"/> set (null for both: help was asked for).</summary>
     public static LlmArguments? Parse(IReadOnlyList<string> args, out string? error)
     {
-        var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        var verbose = false;
-        error = null;
-        for (var i = 0; i < args.Count; i++)
-        {
-            switch (args[i])
-            {
-                case "--help" or "-h":
-                    return null;
-                case "--verbose":
-                    verbose = true;
-                    continue;
-                case "--model" or "--prompt-file" or "--out" or "--usage" or "--max-tokens" or "--temperature"
-                    or "--seed" or "--threads" or "--context" or "--max-model-bytes":
-                    if (i + 1 >= args.Count)
-                        return Fail($"{args[i]} needs a value", out error);
-                    values[args[i]] = args[++i];
-                    continue;
-                default:
-                    return Fail($"unknown argument '{args[i]}'", out error);
-            }
-        }
-
-        foreach (var required in new[] { "--model", "--prompt-file", "--out" })
-        {
-            if (!values.ContainsKey(required))
-                return Fail($"{required} is required", out error);
-        }
-
+        var options = RunnerOptions.Parse(args,
+            ["--model", "--prompt-file", "--out", "--usage", "--max-tokens", "--temperature", "--seed", "--threads", "--context", "--max-model-bytes"],
+            ["--verbose"], ["--model", "--prompt-file", "--out"], out error);
+        if (options is null)
+            return null;
         try
         {
-            var outPath = values["--out"];
+            var outPath = options.Value("--out");
             return new LlmArguments(
-                values["--model"],
-                values["--prompt-file"],
+                options.Value("--model"),
+                options.Value("--prompt-file"),
                 outPath,
-                values.GetValueOrDefault("--usage") ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(outPath))!, "usage.json"),
-                (int)Number(values, "--max-tokens", 128, 1, MaxTokensLimit),
-                (uint)Number(values, "--seed", 0, 0, uint.MaxValue),
-                ParseTemperature(values),
-                (int)Number(values, "--threads", Math.Min(Environment.ProcessorCount, DefaultMaxThreads), 1, 512),
-                (int)Number(values, "--context", 0, 0, MaxTokensLimit * 2L),
-                Number(values, "--max-model-bytes", 64L << 30, 1, long.MaxValue),
-                verbose);
+                options.Optional("--usage") ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(outPath))!, "usage.json"),
+                (int)options.Number("--max-tokens", 128, 1, MaxTokensLimit),
+                (uint)options.Number("--seed", 0, 0, uint.MaxValue),
+                ParseTemperature(options.Optional("--temperature")),
+                (int)options.Number("--threads", (ulong)Math.Min(Environment.ProcessorCount, DefaultMaxThreads), 1, 512),
+                (int)options.Number("--context", 0, 0, MaxTokensLimit * 2UL),
+                (long)options.Number("--max-model-bytes", 64UL << 30, 1, long.MaxValue),
+                options.Flag("--verbose"));
         }
         catch (FormatException e)
         {
-            return Fail(e.Message, out error);
+            error = e.Message;
+            return null;
         }
     }
 
-    private static long Number(Dictionary<string, string> values, string name, long fallback, long min, long max)
+    private static float ParseTemperature(string? text)
     {
-        if (!values.TryGetValue(name, out var text))
-            return fallback;
-        if (!long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
-            throw new FormatException($"{name} must be a whole number from {min} to {max}, not '{text}'");
-        return value;
-    }
-
-    private static float ParseTemperature(Dictionary<string, string> values)
-    {
-        if (!values.TryGetValue("--temperature", out var text))
+        if (text is null)
             return 0;
         if (!float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !(value is >= 0 and <= 10))
             throw new FormatException($"--temperature must be a number from 0 to 10, not '{text}'");
         return value;
-    }
-
-    private static LlmArguments? Fail(string message, out string? error)
-    {
-        error = message;
-        return null;
     }
 }

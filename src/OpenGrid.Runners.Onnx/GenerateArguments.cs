@@ -1,4 +1,4 @@
-using System.Globalization;
+using OpenGrid.Runners.Common;
 using OpenGrid.Runners.Onnx.Imaging;
 
 namespace OpenGrid.Runners.Onnx;
@@ -45,63 +45,29 @@ internal sealed record GenerateArguments(
     /// was asked for).</summary>
     public static GenerateArguments? Parse(IReadOnlyList<string> args, out string? error)
     {
-        var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        error = null;
-        for (var i = 0; i < args.Count; i++)
-        {
-            switch (args[i])
-            {
-                case "--help" or "-h":
-                    return null;
-                case "--model" or "--prompt" or "--out" or "--seed" or "--count" or "--scale" or "--usage"
-                    or "--threads" or "--max-model-bytes":
-                    if (i + 1 >= args.Count)
-                        return Fail($"{args[i]} needs a value", out error);
-                    values[args[i]] = args[++i];
-                    continue;
-                default:
-                    return Fail($"unknown argument '{args[i]}'", out error);
-            }
-        }
-
-        foreach (var required in new[] { "--model", "--prompt", "--out" })
-        {
-            if (!values.ContainsKey(required))
-                return Fail($"{required} is required", out error);
-        }
-
+        var options = RunnerOptions.Parse(args,
+            ["--model", "--prompt", "--out", "--seed", "--count", "--scale", "--usage", "--threads", "--max-model-bytes"],
+            [], ["--model", "--prompt", "--out"], out error);
+        if (options is null)
+            return null;
         try
         {
-            var outDirectory = values["--out"];
+            var outDirectory = options.Value("--out");
             return new GenerateArguments(
-                values["--model"],
-                values["--prompt"],
+                options.Value("--model"),
+                options.Value("--prompt"),
                 outDirectory,
-                values.GetValueOrDefault("--usage") ?? Path.Combine(outDirectory, "usage.json"),
-                Number(values, "--seed", 0, 0, ulong.MaxValue),
-                (int)Number(values, "--count", 4, 1, MaxCount),
-                (int)Number(values, "--scale", 4, 1, GreyPng.MaxScale),
-                (int)Number(values, "--threads", (ulong)Math.Min(Environment.ProcessorCount, DefaultMaxThreads), 1, 256),
-                (long)Number(values, "--max-model-bytes", 256UL << 20, 1, long.MaxValue));
+                options.Optional("--usage") ?? Path.Combine(outDirectory, "usage.json"),
+                options.Number("--seed", 0, 0, ulong.MaxValue),
+                (int)options.Number("--count", 4, 1, MaxCount),
+                (int)options.Number("--scale", 4, 1, GreyPng.MaxScale),
+                (int)options.Number("--threads", (ulong)Math.Min(Environment.ProcessorCount, DefaultMaxThreads), 1, 256),
+                (long)options.Number("--max-model-bytes", 256UL << 20, 1, long.MaxValue));
         }
         catch (FormatException e)
         {
-            return Fail(e.Message, out error);
+            error = e.Message;
+            return null;
         }
-    }
-
-    private static ulong Number(Dictionary<string, string> values, string name, ulong fallback, ulong min, ulong max)
-    {
-        if (!values.TryGetValue(name, out var text))
-            return fallback;
-        if (!ulong.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
-            throw new FormatException($"{name} must be a whole number from {min} to {max}, not '{text}'");
-        return value;
-    }
-
-    private static GenerateArguments? Fail(string message, out string? error)
-    {
-        error = message;
-        return null;
     }
 }
