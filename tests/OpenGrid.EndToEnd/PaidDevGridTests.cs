@@ -47,6 +47,22 @@ public sealed partial class PaidDevGridTests
         Assert.True(File.Exists(Path.Combine(data, "chain", "anvil-state.json")), "anvil saved its state for the next og dev");
     }
 
+    [Fact]
+    public async Task Og_dev_stops_the_grid_and_says_so_when_anvil_dies()
+    {
+        using var dir = new TempDir("opengrid-e2e-anvil-dies");
+        await using var dev = TestProcess.StartDotnet("og dev", GridFixture.OgDll,
+            ["dev", "--data", dir.Combine("grid"), "--port", "0", "--no-example"],
+            new Dictionary<string, string> { ["OPENGRID_HOME"] = dir.Combine("home") });
+        await dev.WaitForLineAsync(l => l.Contains("Press Ctrl-C to stop the grid."), StartTimeout, "the dev grid's ready line");
+        var anvilPid = int.Parse(AnvilLine().Match(dev.Stdout).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+
+        System.Diagnostics.Process.GetProcessById(anvilPid).Kill();
+
+        Assert.Equal(1, await dev.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains($"the dev chain (anvil, pid {anvilPid}) exited", dev.Stderr);
+    }
+
     private static long Amount(string text) =>
         TokenAmount.TryParse(text, out var amount) ? amount.BaseUnits : throw new FormatException(text);
 

@@ -49,6 +49,17 @@ public sealed partial class DevChain : IAsyncDisposable
 
     public int ProcessId => _process.Id;
 
+    /// <summary>Completes with anvil's exit code when it exits, on its own or stopped.</summary>
+    public Task<int> Exited => _exited ??= WaitForExitCodeAsync();
+
+    private Task<int>? _exited;
+
+    private async Task<int> WaitForExitCodeAsync()
+    {
+        await _process.WaitForExitAsync().ConfigureAwait(false);
+        return _process.ExitCode;
+    }
+
     /// <summary>The dev accounts' private keys (public, well-known test keys: never use them on a real network).</summary>
     public IReadOnlyList<string> PrivateKeys { get; }
 

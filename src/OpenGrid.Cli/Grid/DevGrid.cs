@@ -70,7 +70,9 @@ internal sealed class DevGrid : IAsyncDisposable
             var url = await StartCoordinatorAsync(dotnet, coordinatorDll, linked.Token);
             var client = _ctx.CreateClient(url);
             var providers = await StartProvidersAsync(dotnet, ogDll, url, client, linked.Token);
-            _ = Task.WhenAny(Children.Select(c => c.Exited)).ContinueWith(_ =>
+            // anvil is watched like the child processes: a grid whose chain is gone cannot settle.
+            IEnumerable<Task> watched = [.. Children.Select(c => c.Exited), .. _payments is null ? [] : new Task[] { _payments.ChainExited }];
+            _ = Task.WhenAny(watched).ContinueWith(_ =>
             {
                 try
                 {
@@ -91,7 +93,7 @@ internal sealed class DevGrid : IAsyncDisposable
         }
 
         // A child that dies at the same moment as a Ctrl-C is part of the stop, not a failure: give the signal a moment.
-        if (!ct.IsCancellationRequested && Children.Any(c => c.Exited.IsCompleted))
+        if (!ct.IsCancellationRequested && (Children.Any(c => c.Exited.IsCompleted) || ChainDied))
         {
             try
             {
@@ -106,9 +108,14 @@ internal sealed class DevGrid : IAsyncDisposable
             _ctx.Stdout.WriteLine("stopping the grid…");
             return ExitCodes.Ok;
         }
-        var dead = Children.First(c => c.Exited.IsCompleted);
-        throw ChildFailure(dead, $"{dead.Name} (pid {dead.Pid}) exited with code {dead.Exited.Result}; stopping the grid");
+        if (Children.FirstOrDefault(c => c.Exited.IsCompleted) is { } dead)
+            throw ChildFailure(dead, $"{dead.Name} (pid {dead.Pid}) exited with code {dead.Exited.Result}; stopping the grid");
+        throw new CliException(
+            $"the dev chain (anvil, pid {_payments!.Pid}) exited with code {_payments.ChainExited.Result}; payments cannot settle, stopping the grid",
+            ExitCodes.Failure);
     }
+
+    private bool ChainDied => _payments?.ChainExited.IsCompleted == true;
 
     /// <summary>The repository's canary catalogue (<c>canaries/</c>), when og dev runs from a checkout.</summary>
     private static IEnumerable<string> CanaryArguments() =>

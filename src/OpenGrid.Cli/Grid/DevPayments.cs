@@ -39,6 +39,9 @@ internal sealed class DevPayments : IAsyncDisposable
     public string RpcUrl => _chain.RpcUrl;
     public int Pid => _chain.ProcessId;
 
+    /// <summary>Completes with anvil's exit code when the dev chain exits.</summary>
+    public Task<int> ChainExited => _chain.Exited;
+
     /// <summary>The coordinator's command-line settings that switch settlement on.</summary>
     public IEnumerable<string> CoordinatorArguments =>
     [
