@@ -90,6 +90,8 @@ public sealed partial class IntentRunner(
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timeout.CancelAfter(options.Value.SendTimeout);
             var tx = await SendAsync(session.Contracts.Escrow, intent, timeout.Token).WaitAsync(options.Value.SendTimeout, time, ct);
+            await session.AwaitConfirmationsAsync(tx, options.Value.Confirmations, options.Value.PollInterval, time, timeout.Token)
+                .WaitAsync(options.Value.SendTimeout, time, ct);
             await store.MarkDoneAsync(intent.Id, tx.TransactionHash, (long)tx.GasUsed, $"mined in block {tx.BlockNumber}", time.GetUtcNow(), ct);
             LogSettled(intent.Job, intent.Attempt, intent.Action.ToWire(), tx.TransactionHash, (long)tx.GasUsed);
             return (Outcome.Done, null);
@@ -144,6 +146,8 @@ public sealed partial class IntentRunner(
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(options.Value.SendTimeout);
         var tx = await registry.SlashAsync(intent.Provider.Value, TokenAmount.FromBaseUnits(amount), null, intent.SlashReason, timeout.Token)
+            .WaitAsync(options.Value.SendTimeout, time, ct);
+        await session.AwaitConfirmationsAsync(tx, options.Value.Confirmations, options.Value.PollInterval, time, timeout.Token)
             .WaitAsync(options.Value.SendTimeout, time, ct);
         await store.MarkDoneAsync(intent.Id, tx.TransactionHash, (long)tx.GasUsed, $"slashed {TokenAmount.FromBaseUnits(amount)}", time.GetUtcNow(), ct);
         LogSettled(intent.Job, intent.Attempt, intent.Action.ToWire(), tx.TransactionHash, (long)tx.GasUsed);

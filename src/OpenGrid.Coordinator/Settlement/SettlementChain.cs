@@ -4,9 +4,26 @@ using OpenGrid.Chain;
 namespace OpenGrid.Coordinator.Settlement;
 
 /// <summary>The coordinator's connection to the chain: its contract clients, signing as the escrow operator.</summary>
-public sealed record ChainSession(ChainContracts Contracts, Account Account)
+public sealed record ChainSession(ChainContracts Contracts, Account Account, Nethereum.Web3.IWeb3 Web3)
 {
     public string Operator => Account.Address;
+
+    /// <summary>
+    /// Returns once <paramref name="tx"/> is <paramref name="confirmations"/> blocks deep (1: its own block, at once)
+    /// and still in the block it was mined in; throws when a reorganisation dropped or moved it, so the caller reads
+    /// the chain before sending again.
+    /// </summary>
+    public async Task AwaitConfirmationsAsync(TxOutcome tx, int confirmations, TimeSpan poll, TimeProvider time, CancellationToken ct)
+    {
+        if (confirmations <= 1)
+            return;
+        var depth = (ulong)(confirmations - 1);
+        while ((ulong)(await Web3.Eth.Blocks.GetBlockNumber.SendRequestAsync().WaitAsync(ct)).Value < tx.BlockNumber + depth)
+            await Task.Delay(poll, time, ct);
+        var receipt = await Web3.Eth.Transactions.GetTransactionReceipt.SendRequestAsync(tx.TransactionHash).WaitAsync(ct);
+        if (receipt is null || (ulong)receipt.BlockNumber.Value != tx.BlockNumber)
+            throw new InvalidOperationException($"transaction {tx.TransactionHash} left block {tx.BlockNumber} before {confirmations} confirmations (a reorganisation)");
+    }
 
     /// <summary>Forgets the in-memory nonce, so the next send asks the node: a send that failed midway may have left a gap.</summary>
     public Task ResetNonceAsync() => Account.NonceService?.ResetNonceAsync() ?? Task.CompletedTask;
@@ -73,6 +90,6 @@ public sealed class SettlementChain
             throw new InvalidOperationException(
                 $"the coordinator's account {account.Address} (from {ConfigurationSection}:KeyFile) is not an operator of the escrow at " +
                 $"{Options.EscrowAddress}; grant it OPERATOR_ROLE (ChainDeployer does) or point KeyFile at the operator's key");
-        return new ChainSession(contracts, account);
+        return new ChainSession(contracts, account, web3);
     }
 }

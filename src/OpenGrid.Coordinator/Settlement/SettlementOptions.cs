@@ -23,6 +23,12 @@ public sealed class SettlementOptions
     /// read before it is sent again). Default 2 minutes.</summary>
     public TimeSpan SendTimeout { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>
+    /// Blocks a settlement transaction must be deep before its intent counts as done (1 = mined). Default 1 (anvil
+    /// and L2s with fast finality); use more on chains that reorganise. The wait is bounded by <see cref="SendTimeout"/>.
+    /// </summary>
+    public int Confirmations { get; set; } = 1;
+
     /// <summary>How often the worker looks for due intents when nothing wakes it. Default 1 s.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
@@ -38,6 +44,8 @@ public sealed class SettlementOptions
     {
         if (Concurrency is < 1 or > 256)
             yield return $"{SectionName}:Concurrency must be between 1 and 256, e.g. 8";
+        if (Confirmations is < 1 or > 1000)
+            yield return $"{SectionName}:Confirmations must be between 1 and 1000, e.g. 3";
         if (RetryBackoff <= TimeSpan.Zero || MaxRetryBackoff < RetryBackoff)
             yield return $"{SectionName}:RetryBackoff must be positive and {SectionName}:MaxRetryBackoff at least as long, e.g. 00:00:01 and 00:01:00";
         if (SendTimeout <= TimeSpan.Zero)

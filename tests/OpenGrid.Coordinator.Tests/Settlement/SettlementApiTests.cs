@@ -169,6 +169,34 @@ public sealed class SettlementApiTests(AnvilFixture anvil) : IClassFixture<Anvil
     }
 
     [Fact]
+    public async Task With_three_confirmations_a_lease_counts_as_open_only_two_blocks_after_its_own()
+    {
+        using var chain = await ChainHarness.DeployAsync(anvil.Chain);
+        await using var factory = Settled(chain);
+        factory.Settings["Coordinator:Settlement:Confirmations"] = "3";
+        var requester = await chain.NewAccountAsync();
+        var provider = await chain.NewAccountAsync();
+        await ChainHarness.DepositAsync(requester, OneUsdc);
+        await ChainHarness.BondAsync(provider);
+        await using var connection = await factory.ConnectLiveProviderAsync(provider.Identity, "confirmed");
+        var job = await factory.NewClient(requester.Identity).SubmitAsync(new SubmitJobRequest(TenMinuteJob, null, null), None);
+        Assert.IsType<Assign>(await connection.ReceiveAsync());
+
+        // Mined (anvil mines each transaction in its own block) but not yet deep enough.
+        var sent = await SettlementWaits.UntilAsync(factory.Services, job.Id, "the open to be sent",
+            intents => intents.Any(i => i.Action == SettlementAction.Open && i.State == IntentState.Sent));
+        var leaseId = sent.Single(i => i.Action == SettlementAction.Open).LeaseId;
+        await WaitFor.ConditionAsync(async () => await chain.Treasury.Escrow.GetLeaseAsync(leaseId, None) is not null,
+            TimeSpan.FromSeconds(30), "the lease to be on chain");
+        Assert.Equal(IntentState.Sent, (await SettlementWaits.UntilAsync(factory.Services, job.Id, "a look", _ => true))
+            .Single(i => i.Action == SettlementAction.Open).State);
+
+        await anvil.Chain.Web3(0).Client.SendRequestAsync(new Nethereum.JsonRpc.Client.RpcRequest(1, "anvil_mine",
+            new Nethereum.Hex.HexTypes.HexBigInteger(2).HexValue));
+        await SettlementWaits.OpenedAsync(factory.Services, job.Id);
+    }
+
+    [Fact]
     public async Task Cancelling_a_running_job_refunds_its_whole_cap()
     {
         using var chain = await ChainHarness.DeployAsync(anvil.Chain);
