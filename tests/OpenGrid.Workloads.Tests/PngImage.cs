@@ -5,7 +5,7 @@ using System.Text;
 namespace OpenGrid.Workloads.Tests;
 
 /// <summary>
-/// A minimal PNG decoder for the tests: 8-bit RGB or RGBA, not interlaced (what Blender writes here). Checks the
+/// A minimal PNG decoder for the tests: 8-bit grey, RGB or RGBA, not interlaced (what Blender and og-onnx write here). Checks the
 /// signature and chunk layout, inflates the IDAT stream and undoes the per-row filters, so a PNG that "decodes" here
 /// really is a complete image of the stated size.
 /// </summary>
@@ -29,9 +29,9 @@ internal sealed record PngImage(int Width, int Height, int Channels, byte[] Pixe
                 case "IHDR":
                     width = BinaryPrimitives.ReadInt32BigEndian(data);
                     height = BinaryPrimitives.ReadInt32BigEndian(data[4..]);
-                    if (data[8] != 8 || data[12] != 0 || data[9] is not (2 or 6))
+                    if (data[8] != 8 || data[12] != 0 || data[9] is not (0 or 2 or 6))
                         throw new InvalidDataException($"unsupported PNG: depth {data[8]}, color type {data[9]}, interlace {data[12]}");
-                    channels = data[9] == 2 ? 3 : 4;
+                    channels = data[9] switch { 0 => 1, 2 => 3, _ => 4 };
                     break;
                 case "IDAT":
                     idat.Write(data);
