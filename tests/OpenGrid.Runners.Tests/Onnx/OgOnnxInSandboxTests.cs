@@ -1,33 +1,14 @@
-using System.Text;
-using Microsoft.Extensions.Logging.Abstractions;
 using OpenGrid.Provider.Sandbox;
+using OpenGrid.Runners.Tests.Sandbox;
 using OpenGrid.Testing;
 
 namespace OpenGrid.Runners.Tests.Onnx;
 
-/// <summary>og-onnx run the way a provider runs a job: under the real bubblewrap sandbox (as uid 65534 when the
-/// tests run as root), with the runner folder mounted read-only and on the job's PATH.</summary>
-public sealed class OgOnnxInSandboxTests : IDisposable
+/// <summary>og-onnx run the way a provider runs a job (<see cref="RunnerInSandbox"/>).</summary>
+public sealed class OgOnnxInSandboxTests : RunnerInSandbox
 {
-    private static readonly SandboxLimits Limits =
-        new(MemoryBytes: 512L << 20, CpuMillis: 2000, Processes: 64, Timeout: TimeSpan.FromSeconds(60), DiskBytes: 64L << 20);
-
-    private readonly TempDir root = new("og-onnx-sandbox");
-    private readonly string work;
-    private readonly string output;
-    private readonly BubblewrapSandbox sandbox;
-    private readonly StringBuilder stdout = new();
-    private readonly StringBuilder stderr = new();
-
     public OgOnnxInSandboxTests()
-    {
-        var options = new SandboxOptions { RunnerDirectories = [OnnxRunnerBuild.Directory] };
-        Assert.True(File.Exists(options.BwrapPath), $"bubblewrap is missing: `{BubblewrapSandbox.InstallCommand}`");
-        sandbox = new BubblewrapSandbox(options, NullLogger<BubblewrapSandbox>.Instance);
-        work = Directory.CreateDirectory(root.Combine("work")).FullName;
-        output = Directory.CreateDirectory(root.Combine("out")).FullName;
-        OnnxRunnerBuild.CopyDecoder(work);
-    }
+        : base("og-onnx-sandbox", OnnxRunnerBuild.Directory) => OnnxRunnerBuild.CopyDecoder(work);
 
     [Fact]
     public async Task Og_onnx_draws_inside_the_sandbox_the_same_pngs_it_draws_outside()
@@ -64,18 +45,4 @@ public sealed class OgOnnxInSandboxTests : IDisposable
         Assert.Equal((SandboxOutcome.Exited, 3), (result.Outcome, result.ExitCode));
         Assert.Equal("og-onnx: decoder.onnx is not a usable ONNX model: Protobuf parsing failed.\n", stderr.ToString());
     }
-
-    public void Dispose() => root.Dispose();
-
-    private Task<SandboxResult> RunAsync(params string[] argv) =>
-        sandbox.RunAsync(
-            new SandboxRequest(work, output, argv, new Dictionary<string, string>(), Limits),
-            (stream, chunk) =>
-            {
-                var sink = stream == OutputStream.Stdout ? stdout : stderr;
-                lock (sink)
-                    sink.Append(Encoding.UTF8.GetString(chunk.Span));
-                return ValueTask.CompletedTask;
-            },
-            CancellationToken.None);
 }

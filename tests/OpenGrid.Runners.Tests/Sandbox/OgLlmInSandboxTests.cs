@@ -1,32 +1,16 @@
 using System.Text;
-using Microsoft.Extensions.Logging.Abstractions;
 using OpenGrid.Provider.Sandbox;
 using OpenGrid.Runners.Llm.Gguf;
 using OpenGrid.Testing;
 
 namespace OpenGrid.Runners.Tests.Sandbox;
 
-/// <summary>og-llm run the way a provider runs a job: under the real bubblewrap sandbox (as uid 65534 when the
-/// tests run as root), with the runner folder mounted read-only and on the job's PATH.</summary>
-public sealed class OgLlmInSandboxTests : IDisposable
+/// <summary>og-llm run the way a provider runs a job (<see cref="RunnerInSandbox"/>).</summary>
+public sealed class OgLlmInSandboxTests : RunnerInSandbox
 {
-    private static readonly SandboxLimits Limits =
-        new(MemoryBytes: 512L << 20, CpuMillis: 2000, Processes: 64, Timeout: TimeSpan.FromSeconds(60), DiskBytes: 64L << 20);
-
-    private readonly TempDir root = new("og-llm-sandbox");
-    private readonly string work;
-    private readonly string output;
-    private readonly BubblewrapSandbox sandbox;
-    private readonly StringBuilder stdout = new();
-    private readonly StringBuilder stderr = new();
-
     public OgLlmInSandboxTests()
+        : base("og-llm-sandbox", RunnerBuild.LlmDirectory)
     {
-        var options = new SandboxOptions { RunnerDirectories = [RunnerBuild.LlmDirectory] };
-        Assert.True(File.Exists(options.BwrapPath), $"bubblewrap is missing: `{BubblewrapSandbox.InstallCommand}`");
-        sandbox = new BubblewrapSandbox(options, NullLogger<BubblewrapSandbox>.Instance);
-        work = Directory.CreateDirectory(root.Combine("work")).FullName;
-        output = Directory.CreateDirectory(root.Combine("out")).FullName;
     }
 
     [Fact]
@@ -74,18 +58,4 @@ public sealed class OgLlmInSandboxTests : IDisposable
             "og-llm: model.gguf is not a usable GGUF model: the file is truncated: 8 bytes, a GGUF header alone takes 24\n",
             stderr.ToString());
     }
-
-    public void Dispose() => root.Dispose();
-
-    private Task<SandboxResult> RunAsync(params string[] argv) =>
-        sandbox.RunAsync(
-            new SandboxRequest(work, output, argv, new Dictionary<string, string>(), Limits),
-            (stream, chunk) =>
-            {
-                var sink = stream == OutputStream.Stdout ? stdout : stderr;
-                lock (sink)
-                    sink.Append(Encoding.UTF8.GetString(chunk.Span));
-                return ValueTask.CompletedTask;
-            },
-            CancellationToken.None);
 }
