@@ -97,6 +97,20 @@ public sealed class ChainHarness : IDisposable
         await account.Contracts.Escrow.DepositAsync(amount, None);
     }
 
+    /// <summary>
+    /// The two parties of a paid job: a requester with <paramref name="deposit"/> in escrow and a provider, bonded
+    /// (so it may serve) when <paramref name="bonded"/>.
+    /// </summary>
+    public async Task<(ChainAccount Requester, ChainAccount Provider)> PartiesAsync(TokenAmount deposit, bool bonded = true)
+    {
+        var requester = await NewAccountAsync();
+        var provider = await NewAccountAsync();
+        await DepositAsync(requester, deposit);
+        if (bonded)
+            await BondAsync(provider);
+        return (requester, provider);
+    }
+
     /// <summary>Mints the registry's minimum bond to the account and bonds it, so it may serve.</summary>
     public static async Task BondAsync(ChainAccount account)
     {

@@ -47,10 +47,7 @@ public sealed class SettlementApiTests(AnvilFixture anvil) : IClassFixture<Anvil
     {
         using var chain = await ChainHarness.DeployAsync(anvil.Chain);
         await using var factory = Settled(chain);
-        var requester = await chain.NewAccountAsync();
-        var provider = await chain.NewAccountAsync();
-        await ChainHarness.DepositAsync(requester, OneUsdc);
-        await ChainHarness.BondAsync(provider);
+        var (requester, provider) = await chain.PartiesAsync(OneUsdc);
         var requesterApi = factory.NewClient(requester.Identity);
         var providerApi = factory.NewClient(provider.Identity);
         Assert.Equal(new BalanceView(requester.Identity.Address.Value, "0.000000", "1.000000", "0.000000", "0.000000", "0.000000", "0.000000"),
@@ -95,9 +92,7 @@ public sealed class SettlementApiTests(AnvilFixture anvil) : IClassFixture<Anvil
     {
         using var chain = await ChainHarness.DeployAsync(anvil.Chain);
         await using var factory = Settled(chain);
-        var requester = await chain.NewAccountAsync();
-        var provider = await chain.NewAccountAsync();
-        await ChainHarness.DepositAsync(requester, OneUsdc);
+        var (requester, provider) = await chain.PartiesAsync(OneUsdc, bonded: false);
         var requesterApi = factory.NewClient(requester.Identity);
         await using var connection = await factory.ConnectLiveProviderAsync(provider.Identity, "unbonded");
 
@@ -120,9 +115,7 @@ public sealed class SettlementApiTests(AnvilFixture anvil) : IClassFixture<Anvil
         using var chain = await ChainHarness.DeployAsync(anvil.Chain);
         await using var factory = Settled(chain);
         factory.Settings["Coordinator:Trust:PublishInterval"] = "1.00:00:00"; // the test publishes by hand
-        var requester = await chain.NewAccountAsync();
-        var provider = await chain.NewAccountAsync();
-        await ChainHarness.DepositAsync(requester, OneUsdc);
+        var (requester, provider) = await chain.PartiesAsync(OneUsdc, bonded: false);
         var submitted = await factory.NewClient(requester.Identity).SubmitAsync(new SubmitJobRequest(TenMinuteJob, null, null), None);
         var job = (await factory.Services.GetRequiredService<IJobStore>().GetJobAsync(Core.Jobs.JobId.Parse(submitted.Id), None))!;
         var trust = factory.Services.GetRequiredService<TrustLedger>();
@@ -144,10 +137,7 @@ public sealed class SettlementApiTests(AnvilFixture anvil) : IClassFixture<Anvil
     {
         using var chain = await ChainHarness.DeployAsync(anvil.Chain);
         await using var factory = Settled(chain);
-        var requester = await chain.NewAccountAsync();
-        var provider = await chain.NewAccountAsync();
-        await ChainHarness.DepositAsync(requester, OneUsdc);
-        await ChainHarness.BondAsync(provider);
+        var (requester, provider) = await chain.PartiesAsync(OneUsdc);
         var bond = (await chain.Treasury.Registry.GetStakeAsync(provider.Address, None)).Bonded.BaseUnits;
         await using var connection = await factory.ConnectLiveProviderAsync(provider.Identity, "caught");
         var submitted = await factory.NewClient(requester.Identity).SubmitAsync(new SubmitJobRequest(TenMinuteJob, null, null), None);
@@ -174,10 +164,7 @@ public sealed class SettlementApiTests(AnvilFixture anvil) : IClassFixture<Anvil
         using var chain = await ChainHarness.DeployAsync(anvil.Chain);
         await using var factory = Settled(chain);
         factory.Settings["Coordinator:Settlement:Confirmations"] = "3";
-        var requester = await chain.NewAccountAsync();
-        var provider = await chain.NewAccountAsync();
-        await ChainHarness.DepositAsync(requester, OneUsdc);
-        await ChainHarness.BondAsync(provider);
+        var (requester, provider) = await chain.PartiesAsync(OneUsdc);
         await using var connection = await factory.ConnectLiveProviderAsync(provider.Identity, "confirmed");
         var job = await factory.NewClient(requester.Identity).SubmitAsync(new SubmitJobRequest(TenMinuteJob, null, null), None);
         Assert.IsType<Assign>(await connection.ReceiveAsync());
@@ -200,10 +187,7 @@ public sealed class SettlementApiTests(AnvilFixture anvil) : IClassFixture<Anvil
     {
         using var chain = await ChainHarness.DeployAsync(anvil.Chain);
         await using var factory = Settled(chain);
-        var requester = await chain.NewAccountAsync();
-        var provider = await chain.NewAccountAsync();
-        await ChainHarness.DepositAsync(requester, OneUsdc);
-        await ChainHarness.BondAsync(provider);
+        var (requester, provider) = await chain.PartiesAsync(OneUsdc);
         var requesterApi = factory.NewClient(requester.Identity);
 
         await using var connection = await factory.ConnectLiveProviderAsync(provider.Identity, "cancelled-provider");
@@ -226,10 +210,7 @@ public sealed class SettlementApiTests(AnvilFixture anvil) : IClassFixture<Anvil
     public async Task A_restarted_coordinator_settles_an_attempt_whose_end_a_crash_left_unrecorded()
     {
         using var chain = await ChainHarness.DeployAsync(anvil.Chain);
-        var requester = await chain.NewAccountAsync();
-        var provider = await chain.NewAccountAsync();
-        await ChainHarness.DepositAsync(requester, OneUsdc);
-        await ChainHarness.BondAsync(provider);
+        var (requester, provider) = await chain.PartiesAsync(OneUsdc);
         // Both coordinators use one data dir that outlives them (a factory's own dir is deleted when it is disposed).
         using var data = new TempDir("opengrid-settlement-restart");
         var dataDir = data.Path;
