@@ -30,22 +30,26 @@ public sealed class OrderBook(IJobStore store, ConnectedProviders providers, Tru
     {
         var queued = await store.ListQueuedAsync(time.GetUtcNow(), 10_000, ct);
         var bids = new List<Bid>(queued.Count);
+        // Replicas of one job queue together: read each verification group once per round.
+        var groups = new Dictionary<JobId, IReadOnlyList<Job>>();
         foreach (var job in queued)
         {
             var bid = BidFor(job, options.Value.Trust.ReputationFloor);
             if (job.GroupOf is not null || job.PlannedReplicas > 1)
-                bid = bid with { ExcludedProviders = await GroupProvidersAsync(job, ct) };
+            {
+                var root = job.GroupOf ?? job.Id;
+                if (!groups.TryGetValue(root, out var group))
+                    groups[root] = group = await store.ListGroupAsync(root, ct);
+                bid = bid with { ExcludedProviders = OtherMembersProviders(group, job) };
+            }
             bids.Add(bid);
         }
         return (bids, await OffersAsync(ct));
     }
 
     /// <summary>Providers that ran (or run) another member of the job's verification group.</summary>
-    private async Task<IReadOnlySet<Address>> GroupProvidersAsync(Job job, CancellationToken ct)
-    {
-        var group = await store.ListGroupAsync(job.GroupOf ?? job.Id, ct);
-        return group.Where(m => m.Id != job.Id).SelectMany(m => m.Attempts).Select(a => a.Provider).ToHashSet();
-    }
+    private static IReadOnlySet<Address> OtherMembersProviders(IReadOnlyList<Job> group, Job job) =>
+        group.Where(m => m.Id != job.Id).SelectMany(m => m.Attempts).Select(a => a.Provider).ToHashSet();
 
     /// <summary>Offers of the connected, live providers: free = capacity less running leases.</summary>
     public async Task<IReadOnlyList<Offer>> OffersAsync(CancellationToken ct)
