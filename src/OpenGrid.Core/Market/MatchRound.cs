@@ -25,6 +25,15 @@ internal sealed class MatchRound
     private readonly int[] _classStamp;
     private ResourceRequest? _quotedRequest;
     private int _quoteStamp;
+    private readonly (long PerCore, long PerMemory, long PerDisk)[] _classRates;
+    private long[] _askPrices = [];
+    private int[] _askWalks = [];
+
+    // The smallest CPU, memory and disk any bid of the round asks for: an offer with less free in one of them can
+    // take no more work this round ("spent"), and the class walks skip it for good.
+    private readonly long _minCpu;
+    private readonly long _minMemory;
+    private readonly long _minDisk;
     private readonly List<Candidate> _parked = [];
 
     // How many of the current bid's inputs each offer caches; only the offers in _cachedOffers are non-zero.
@@ -36,8 +45,11 @@ internal sealed class MatchRound
     // offers are broken without comparing strings (addresses are hashes, so their prefixes rarely collide).
     private ulong[]? _addressPrefixes;
 
-    public MatchRound(IReadOnlyList<Offer> offers)
+    public MatchRound(IReadOnlyList<Offer> offers, ResourceRequest? smallest = null)
     {
+        _minCpu = smallest?.CpuMillis ?? 0;
+        _minMemory = smallest?.MemoryBytes ?? 0;
+        _minDisk = smallest?.DiskBytes ?? 0;
         _offers = offers;
         _rows = new OfferRow[offers.Count];
         _cached = new int[offers.Count];
@@ -68,6 +80,9 @@ internal sealed class MatchRound
 
         _classQuote = new long[classes.Count];
         _classStamp = new int[classes.Count];
+        _classRates = new (long, long, long)[classes.Count];
+        foreach (var (rates, id) in classes)
+            _classRates[id] = rates;
     }
 
     private static void SetUpGpus(ref OfferRow row, Offer offer, IReadOnlyList<GpuInfo> gpus)
@@ -103,7 +118,9 @@ internal sealed class MatchRound
         _picked.Clear();
         for (var replica = 0; replica < bid.ReplicasWanted; replica++)
         {
-            var found = ranked ? FindRanked(bid, shape, out var offer, out var price) : FindByScan(bid, shape, out offer, out price);
+            var found = bid.Resources.Gpu.Count == 0 ? FindByClassWalk(bid, shape, out var offer, out var price)
+                : ranked ? FindRanked(bid, shape, out offer, out price)
+                : FindByScan(bid, shape, out offer, out price);
             if (!found)
                 break;
             matches.Add(Lease(bid, shape, offer, price));
@@ -349,13 +366,144 @@ internal sealed class MatchRound
         return best >= 0;
     }
 
+
+    // A CPU job's ask depends only on the offer's price class, so: quote each class once, visit the classes cheapest
+    // first, and in each take the first offer (in the class's reputation-then-address order) that fits and whose
+    // rules hold. A class asking more than the best found so far ends the walk. Same result as a scan of every offer;
+    // typically a few dozen quotes and a few offers instead of all of them. A shape placed more than once keeps its
+    // classes sorted by ask; a shape placed once picks the next cheapest class only while it needs one.
+    private bool FindByClassWalk(Bid bid, Shape shape, out int best, out long bestPrice)
+    {
+        best = -1;
+        bestPrice = 0;
+        var walks = shape.Level1!.Walks ??= ClassWalks(shape.Level1);
+        if (shape.Demand >= 2)
+        {
+            foreach (var (price, k) in shape.ClassOrder ??= SortedAsks(bid, walks))
+            {
+                if (best >= 0 && price > bestPrice)
+                    break;
+                Consider(bid, shape, walks[k], price, ref best, ref bestPrice);
+            }
+        }
+        else
+        {
+            var count = QuoteClasses(bid, walks);
+            for (var left = count; left > 0; left--)
+            {
+                var next = 0;
+                for (var i = 1; i < left; i++)
+                {
+                    if (_askPrices[i] < _askPrices[next] || (_askPrices[i] == _askPrices[next] && _askWalks[i] < _askWalks[next]))
+                        next = i;
+                }
+
+                var (price, k) = (_askPrices[next], _askWalks[next]);
+                if (best >= 0 && price > bestPrice)
+                    break;
+                _askPrices[next] = _askPrices[left - 1];
+                _askWalks[next] = _askWalks[left - 1];
+                Consider(bid, shape, walks[k], price, ref best, ref bestPrice);
+            }
+        }
+
+        if (best < 0)
+            return false;
+        best = PreferCachedInputs(bid, shape, new Candidate(best, bestPrice, _rows[best].Reputation));
+        return true;
+    }
+
+    private void Consider(Bid bid, Shape shape, ClassWalk walk, long price, ref int best, ref long bestPrice)
+    {
+        var found = walk.First(this, bid, shape);
+        if (found < 0 || (best >= 0 && (price > bestPrice || (price == bestPrice && CompareTies(found, best, withCached: false) > 0))))
+            return;
+        best = found;
+        bestPrice = price;
+    }
+
+    // Quotes the bid at every class of the walks into _askPrices/_askWalks, keeping those at most its max price.
+    private int QuoteClasses(Bid bid, ClassWalk[] walks)
+    {
+        if (_askPrices.Length < walks.Length)
+        {
+            _askPrices = new long[walks.Length];
+            _askWalks = new int[walks.Length];
+        }
+
+        var want = bid.Resources;
+        var max = bid.MaxPricePerHour.BaseUnits;
+        var count = 0;
+        for (var k = 0; k < walks.Length; k++)
+        {
+            var (perCore, perMemory, perDisk) = _classRates[walks[k].Class];
+            if (!PriceList.TryQuoteUnits(want.CpuMillis, want.MemoryBytes, want.DiskBytes, 0, perCore, perMemory, perDisk, out var units)
+                || units > max)
+                continue;
+            _askPrices[count] = units;
+            _askWalks[count++] = k;
+        }
+
+        return count;
+    }
+
+    // The shape's classes in ask order, with their asks, at most its max price.
+    private List<(long Price, int Walk)> SortedAsks(Bid bid, ClassWalk[] walks)
+    {
+        var count = QuoteClasses(bid, walks);
+        var order = new List<(long Price, int Walk)>(count);
+        for (var i = 0; i < count; i++)
+            order.Add((_askPrices[i], _askWalks[i]));
+        order.Sort(static (a, b) => a.Price != b.Price ? a.Price.CompareTo(b.Price) : a.Walk.CompareTo(b.Walk));
+        return order;
+    }
+
+    // The filter's offers grouped by price class, each group in reputation-descending, address-ascending order.
+    private ClassWalk[] ClassWalks(Level1 level1)
+    {
+        var byClass = new Dictionary<int, List<int>>();
+        foreach (var o in level1.Offers)
+        {
+            if (!byClass.TryGetValue(_priceClass[o], out var members))
+                byClass.Add(_priceClass[o], members = []);
+            members.Add(o);
+        }
+
+        var walks = new ClassWalk[byClass.Count];
+        var i = 0;
+        foreach (var (priceClass, members) in byClass)
+        {
+            var sorted = members.ToArray();
+            Array.Sort(sorted, (a, b) =>
+            {
+                var byReputation = _rows[b].Reputation.CompareTo(_rows[a].Reputation);
+                return byReputation != 0 ? byReputation : CompareAddresses(a, b);
+            });
+            walks[i++] = new ClassWalk(priceClass, sorted);
+        }
+
+        return walks;
+    }
+
+    /// <summary>Whether an offer can take no more work this round: less free than the smallest request of any bid.</summary>
+    public bool Spent(int o)
+    {
+        ref var row = ref _rows[o];
+        return row.Cpu < _minCpu || row.Memory < _minMemory || row.Disk < _minDisk;
+    }
+
+    public double ReputationOf(int o) => _rows[o].Reputation;
+
+    /// <summary>Whether the offer can take the bid now: it fits, the rules hold, and it is not barred.</summary>
+    public bool Takes(Bid bid, Shape shape, int o) => FitsNow(bid.Resources, shape, o) && RulesHold(bid, o) && !Barred(bid, o);
+
     // Two offers asking the same: reputation descending, cached inputs descending, address.
-    private int CompareTies(int a, int b)
+    private int CompareTies(int a, int b, bool withCached = true)
     {
         var byReputation = _rows[b].Reputation.CompareTo(_rows[a].Reputation);
         if (byReputation != 0)
             return byReputation;
-        if (_cached[a] != _cached[b])
+        if (withCached && _cached[a] != _cached[b])
             return _cached[a] > _cached[b] ? -1 : 1;
         return CompareAddresses(a, b);
     }
@@ -593,7 +741,64 @@ internal sealed class MatchRound
 }
 
 /// <summary>The offers passing the checks that do not depend on amounts (state, runtime, region, capabilities).</summary>
-internal sealed record Level1(int[] Offers, bool[] Contains);
+internal sealed record Level1(int[] Offers, bool[] Contains)
+{
+    /// <summary>The offers by price class, for CPU jobs' class walks; built on first use.</summary>
+    public ClassWalk[]? Walks { get; set; }
+}
+
+/// <summary>
+/// One price class's offers in walk order (reputation descending, then address). Offers that are spent for the round
+/// are skipped for good: <c>_next</c> points past them, compressed as walks go by.
+/// </summary>
+internal sealed class ClassWalk(int priceClass, int[] offers)
+{
+    private readonly int[] _next = Enumerable.Range(0, offers.Length + 1).ToArray();
+
+    public int Class { get; } = priceClass;
+
+    /// <summary>The first offer that is not spent and takes the bid; -1 when none. Stops at the first offer below
+    /// the bid's reputation floor (all later ones are too).</summary>
+    public int First(MatchRound round, Bid bid, Shape shape)
+    {
+        var i = Live(0, round);
+        while (i < offers.Length)
+        {
+            var o = offers[i];
+            if (round.ReputationOf(o) < bid.MinProviderReputation)
+                return -1;
+            if (round.Takes(bid, shape, o))
+                return o;
+            i = Live(i + 1, round);
+        }
+
+        return -1;
+    }
+
+    // The first index at or after i whose offer is not spent, pointing every visited index straight at it.
+    private int Live(int i, MatchRound round)
+    {
+        var j = i;
+        while (_next[j] != j)
+            j = _next[j];
+        while (j < offers.Length && round.Spent(offers[j]))
+        {
+            _next[j] = j + 1;
+            j++;
+            while (_next[j] != j)
+                j = _next[j];
+        }
+
+        while (_next[i] != i && _next[i] != j)
+        {
+            var after = _next[i];
+            _next[i] = j;
+            i = after;
+        }
+
+        return j;
+    }
+}
 
 /// <summary>An offer ranked for a shape: its ask for the shape when ranked (it can only rise) and its reputation.</summary>
 internal readonly record struct Candidate(int Offer, long Price, double Reputation);
@@ -612,6 +817,9 @@ internal sealed class Shape(Bid exemplar)
 
     /// <summary>Per offer, which of its free GPUs satisfy the request (null for a CPU job).</summary>
     public ulong[]? Eligible { get; set; }
+
+    /// <summary>For a CPU shape: the price classes in ask order with their asks, at most the max price.</summary>
+    public List<(long Price, int Walk)>? ClassOrder { get; set; }
 
     public bool Ranked { get; private set; }
 

@@ -1,4 +1,5 @@
 using OpenGrid.Core.Jobs;
+using OpenGrid.Core.Specs;
 
 namespace OpenGrid.Core.Market;
 
@@ -7,7 +8,7 @@ namespace OpenGrid.Core.Market;
 /// clock: <c>now</c> is a parameter. See README.md in this folder for the pipeline and its vocabulary.
 /// </summary>
 /// <param name="rankedShapeMinDemand">
-/// A tuning knob, not a behaviour: bids of the same shape (resources, requirements, max price, the offer's rules) that
+/// A tuning knob, not a behaviour: bids of a GPU shape (resources, requirements, max price, the offer's rules) that
 /// want at least this many placements in a round share one ranking of the offers (a heap); rarer shapes scan the
 /// offers. The plan is the same either way. Default <see cref="DefaultRankedShapeMinDemand"/>.
 /// </param>
@@ -31,7 +32,7 @@ public sealed class Matcher(int rankedShapeMinDemand = Matcher.DefaultRankedShap
     {
         ArgumentNullException.ThrowIfNull(bids);
         ArgumentNullException.ThrowIfNull(offers);
-        var round = new MatchRound(offers);
+        var round = new MatchRound(offers, Smallest(bids));
         var shapeOfBid = new Shape[bids.Count];
         var shapes = new Dictionary<ShapeKey, Shape>();
         var jobs = new HashSet<JobId>();
@@ -115,6 +116,25 @@ public sealed class Matcher(int rankedShapeMinDemand = Matcher.DefaultRankedShap
         }
 
         return new Explanation(providers, rejected, cost);
+    }
+
+    // The smallest CPU, memory and disk any bid asks for, each on its own; null without bids.
+    private static ResourceRequest? Smallest(IReadOnlyList<Bid> bids)
+    {
+        if (bids.Count == 0)
+            return null;
+        long cpu = long.MaxValue, memory = long.MaxValue, disk = long.MaxValue;
+        for (var i = 0; i < bids.Count; i++)
+        {
+            var want = bids[i]?.Resources;
+            if (want is null)
+                continue;
+            cpu = Math.Min(cpu, want.CpuMillis);
+            memory = Math.Min(memory, want.MemoryBytes);
+            disk = Math.Min(disk, want.DiskBytes);
+        }
+
+        return cpu == long.MaxValue ? null : new ResourceRequest(cpu, memory, disk, GpuRequest.None);
     }
 
     internal static int CachedCount(IReadOnlyList<string> inputCids, IReadOnlySet<string> cached)

@@ -205,6 +205,12 @@ public class MatcherProperties
         Assert.Contains(plans, p => p.Round.Bids.Any(b => p.Plan.Matches.All(m => m.Job != b.Job) && b.Deadline is null));
         Assert.Contains(plans, p => p.Round.Bids.GroupBy(b => b.Resources).Any(g => g.Sum(b => b.ReplicasWanted) >= Matcher.DefaultRankedShapeMinDemand));
         Assert.Contains(plans, p => p.Plan.Matches.Any(m => m.Gpus.Any(g => g.Model == "a100") && p.Round.OfferOf(m.Provider).Prices.PerGpuHourByModel.Count > 0));
+        // Class walks: an offer spent mid-round (less CPU left than any bid asks for) while other CPU bids still wait,
+        // and CPU bids with a reputation floor that some offers miss.
+        Assert.Contains(plans, p =>
+            p.Round.Remaining(p.Plan).Any(o => p.Plan.Matches.Any(m => m.Provider == o.Provider) && o.Free.CpuMillis < p.Round.Bids.Min(b => b.Resources.CpuMillis))
+            && p.Round.Bids.Count(b => b.Resources.Gpu.Count == 0) > 2);
+        Assert.Contains(plans, p => p.Round.Bids.Any(b => b.Resources.Gpu.Count == 0 && p.Round.Offers.Any(o => o.Reputation < b.MinProviderReputation)));
     }
 
     /// <summary>
