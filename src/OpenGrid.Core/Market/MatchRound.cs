@@ -41,8 +41,9 @@ internal sealed class MatchRound
     private readonly List<int> _cachedOffers = [];
     private Dictionary<string, List<int>>? _offersCaching;
 
-    // The first 16 hex digits of each provider's address as a number: ordered like the text, so most ties between
-    // offers are broken without comparing strings (addresses are hashes, so their prefixes rarely collide).
+    // The first 15 hex digits of each provider's address as a number (plus one; 0 = not worked out yet): ordered like
+    // the text, so most ties between offers are broken without comparing strings (addresses are hashes, so their
+    // prefixes rarely collide).
     private ulong[]? _addressPrefixes;
 
     public MatchRound(IReadOnlyList<Offer> offers, ResourceRequest? smallest = null)
@@ -145,7 +146,8 @@ internal sealed class MatchRound
         var key = new Level1Key(bid);
         if (!_level1.TryGetValue(key, out var level1))
         {
-            var passing = new List<int>(_offers.Count);
+            var passing = new int[_offers.Count];
+            var count = 0;
             var contains = new bool[_offers.Count];
             var offering = new bool[bid.Requires.Count][];
             for (var i = 0; i < offering.Length; i++)
@@ -159,11 +161,12 @@ internal sealed class MatchRound
                     all = offering[i][o];
                 if (!all)
                     continue;
-                passing.Add(o);
+                passing[count++] = o;
                 contains[o] = true;
             }
 
-            level1 = new Level1([.. passing], contains);
+            Array.Resize(ref passing, count);
+            level1 = new Level1(passing, contains);
             _level1.Add(key, level1);
         }
 
@@ -458,31 +461,66 @@ internal sealed class MatchRound
         return order;
     }
 
-    // The filter's offers grouped by price class, each group in reputation-descending, address-ascending order.
+    // The filter's offers grouped by price class (a counting sort: class ids are dense). Each group is put in walk
+    // order (reputation descending, address ascending) when first walked: most rounds walk only the cheap classes.
     private ClassWalk[] ClassWalks(Level1 level1)
     {
-        var byClass = new Dictionary<int, List<int>>();
+        var starts = new int[_classRates.Length + 1];
         foreach (var o in level1.Offers)
+            starts[_priceClass[o] + 1]++;
+        var groups = 0;
+        for (var c = 0; c < _classRates.Length; c++)
         {
-            if (!byClass.TryGetValue(_priceClass[o], out var members))
-                byClass.Add(_priceClass[o], members = []);
-            members.Add(o);
+            if (starts[c + 1] > 0)
+                groups++;
+            starts[c + 1] += starts[c];
         }
 
-        var walks = new ClassWalk[byClass.Count];
+        var members = new int[level1.Offers.Length];
+        var fill = (int[])starts.Clone();
+        foreach (var o in level1.Offers)
+            members[fill[_priceClass[o]]++] = o;
+        var walks = new ClassWalk[groups];
         var i = 0;
-        foreach (var (priceClass, members) in byClass)
+        for (var c = 0; c < _classRates.Length; c++)
         {
-            var sorted = members.ToArray();
-            Array.Sort(sorted, (a, b) =>
-            {
-                var byReputation = _rows[b].Reputation.CompareTo(_rows[a].Reputation);
-                return byReputation != 0 ? byReputation : CompareAddresses(a, b);
-            });
-            walks[i++] = new ClassWalk(priceClass, sorted);
+            if (starts[c + 1] > starts[c])
+                walks[i++] = new ClassWalk(c, members, starts[c], starts[c + 1] - starts[c]);
         }
 
         return walks;
+    }
+
+    /// <summary>Puts offers in walk order: reputation descending, then address (<see cref="CompareAddresses"/>).</summary>
+    public void SortForWalk(Span<int> offers)
+    {
+        // Sort by (reputation, address prefix) as plain values, then settle the rare runs whose prefixes are equal
+        // (two offers of one provider) with the full comparison.
+        var keys = new WalkKey[offers.Length];
+        for (var k = 0; k < offers.Length; k++)
+            keys[k] = new WalkKey(-_rows[offers[k]].Reputation, AddressPrefix(offers[k]), offers[k]);
+        Array.Sort(keys);
+        for (var k = 0; k < keys.Length; k++)
+            offers[k] = keys[k].Offer;
+        for (var k = 1; k < keys.Length; k++)
+        {
+            if (keys[k].NegativeReputation != keys[k - 1].NegativeReputation || keys[k].Prefix != keys[k - 1].Prefix)
+                continue;
+            for (var m = k; m > 0 && keys[m].NegativeReputation == keys[m - 1].NegativeReputation && keys[m].Prefix == keys[m - 1].Prefix
+                 && CompareAddresses(offers[m], offers[m - 1]) < 0; m--)
+                (offers[m], offers[m - 1]) = (offers[m - 1], offers[m]);
+        }
+    }
+
+    private readonly record struct WalkKey(double NegativeReputation, ulong Prefix, int Offer) : IComparable<WalkKey>
+    {
+        public int CompareTo(WalkKey other)
+        {
+            var byReputation = NegativeReputation.CompareTo(other.NegativeReputation);
+            if (byReputation != 0)
+                return byReputation;
+            return Prefix != other.Prefix ? Prefix.CompareTo(other.Prefix) : Offer.CompareTo(other.Offer);
+        }
     }
 
     /// <summary>Whether an offer can take no more work this round: less free than the smallest request of any bid.</summary>
@@ -511,35 +549,36 @@ internal sealed class MatchRound
     /// <summary>Lowest address first; the offer's position only breaks ties between two offers of one provider.</summary>
     public int CompareAddresses(int a, int b)
     {
-        var prefixes = _addressPrefixes ??= AddressPrefixes();
-        if (prefixes[a] != prefixes[b])
-            return prefixes[a] < prefixes[b] ? -1 : 1;
+        var (prefixA, prefixB) = (AddressPrefix(a), AddressPrefix(b));
+        if (prefixA != prefixB)
+            return prefixA < prefixB ? -1 : 1;
         var byAddress = string.CompareOrdinal(_offers[a].Provider.Value, _offers[b].Provider.Value);
         return byAddress != 0 ? byAddress : a.CompareTo(b);
     }
 
-    private ulong[] AddressPrefixes()
+    // The first 16 hex digits of the address as a number, worked out on first use (stored + 1, so 0 means not yet).
+    private ulong AddressPrefix(int o)
     {
-        const int Digits = 16;
-        var prefixes = new ulong[_offers.Count];
-        for (var o = 0; o < prefixes.Length; o++)
+        _addressPrefixes ??= new ulong[_offers.Count];
+        var known = _addressPrefixes[o];
+        if (known != 0)
+            return known - 1;
+        const int Digits = 15;
+        // Address text is "0x" and 40 lower-case hex digits; anything else (a default Address) keeps 0 and is
+        // ordered by the string comparison. 15 digits leave room for the +1.
+        ulong prefix = 0;
+        var text = _offers[o].Provider.Value;
+        if (text is not null && text.Length >= 2 + Digits)
         {
-            // Address text is "0x" and 40 lower-case hex digits; anything else (a default Address) keeps 0 and is
-            // ordered by the string comparison.
-            var text = _offers[o].Provider.Value;
-            if (text is null || text.Length < 2 + Digits)
-                continue;
-            ulong prefix = 0;
             for (var i = 2; i < 2 + Digits; i++)
             {
                 var c = text[i];
                 prefix = (prefix << 4) | (uint)(c <= '9' ? c - '0' : c - 'a' + 10);
             }
-
-            prefixes[o] = prefix;
         }
 
-        return prefixes;
+        _addressPrefixes[o] = prefix + 1;
+        return prefix;
     }
 
     // Dropping this many offers one by one (a sift each) costs about what one pass over the heap costs.
@@ -748,12 +787,13 @@ internal sealed record Level1(int[] Offers, bool[] Contains)
 }
 
 /// <summary>
-/// One price class's offers in walk order (reputation descending, then address). Offers that are spent for the round
-/// are skipped for good: <c>_next</c> points past them, compressed as walks go by.
+/// One price class's offers (a segment of an array shared by the filter's classes), put in walk order (reputation
+/// descending, then address) on first use. Offers that are spent for the round are skipped for good: <c>_next</c>
+/// points past them, compressed as walks go by.
 /// </summary>
-internal sealed class ClassWalk(int priceClass, int[] offers)
+internal sealed class ClassWalk(int priceClass, int[] members, int start, int length)
 {
-    private readonly int[] _next = Enumerable.Range(0, offers.Length + 1).ToArray();
+    private int[]? _next;
 
     public int Class { get; } = priceClass;
 
@@ -761,10 +801,18 @@ internal sealed class ClassWalk(int priceClass, int[] offers)
     /// the bid's reputation floor (all later ones are too).</summary>
     public int First(MatchRound round, Bid bid, Shape shape)
     {
-        var i = Live(0, round);
-        while (i < offers.Length)
+        if (_next is null)
         {
-            var o = offers[i];
+            round.SortForWalk(members.AsSpan(start, length));
+            _next = new int[length + 1];
+            for (var k = 0; k <= length; k++)
+                _next[k] = k;
+        }
+
+        var i = Live(0, round);
+        while (i < length)
+        {
+            var o = members[start + i];
             if (round.ReputationOf(o) < bid.MinProviderReputation)
                 return -1;
             if (round.Takes(bid, shape, o))
@@ -778,21 +826,22 @@ internal sealed class ClassWalk(int priceClass, int[] offers)
     // The first index at or after i whose offer is not spent, pointing every visited index straight at it.
     private int Live(int i, MatchRound round)
     {
+        var next = _next!;
         var j = i;
-        while (_next[j] != j)
-            j = _next[j];
-        while (j < offers.Length && round.Spent(offers[j]))
+        while (next[j] != j)
+            j = next[j];
+        while (j < length && round.Spent(members[start + j]))
         {
-            _next[j] = j + 1;
+            next[j] = j + 1;
             j++;
-            while (_next[j] != j)
-                j = _next[j];
+            while (next[j] != j)
+                j = next[j];
         }
 
-        while (_next[i] != i && _next[i] != j)
+        while (next[i] != i && next[i] != j)
         {
-            var after = _next[i];
-            _next[i] = j;
+            var after = next[i];
+            next[i] = j;
             i = after;
         }
 
