@@ -37,6 +37,7 @@ try
     {
         RpcUrl = chain.RpcUrl, ChainId = DevChain.ChainId, KeyFile = keyFile, TokenAddress = contracts.Addresses.Token,
         EscrowAddress = contracts.Addresses.Escrow, RegistryAddress = contracts.Addresses.Registry, ReputationAddress = contracts.Addresses.Reputation,
+        ReceiptVerifierAddress = contracts.Addresses.ReceiptVerifier,
     };
     var rate = TokenAmount.FromBaseUnits(500_000);
     var cap = OpenGrid.Chain.Escrow.EscrowRules.CapFor(rate, TimeSpan.FromMinutes(10));
