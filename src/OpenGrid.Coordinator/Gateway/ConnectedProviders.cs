@@ -52,6 +52,15 @@ public sealed class ConnectedProviders(TimeProvider time)
         : _offline.TryGetValue(provider, out var off) ? off.LastSeen
         : StartedAt;
 
+    /// <summary>
+    /// When this coordinator last heard anything from the provider (a hello, heartbeat or report, on any connection), or
+    /// null when it has not heard from it since it started. Streaming pay counts a live lease's time up to here.
+    /// </summary>
+    public DateTimeOffset? LastHeard(Address provider) =>
+        _online.TryGetValue(provider, out var on) ? on.LastSeen
+        : _offline.TryGetValue(provider, out var off) ? off.LastSeen
+        : null;
+
     public IReadOnlyList<ProviderSession> Online => _online.Values.OrderBy(s => s.ConnectedAt).ToList();
 
     public IReadOnlyList<ProviderSession> Offline => _offline.Values.Where(s => !_online.ContainsKey(s.Address)).ToList();
