@@ -106,6 +106,18 @@ public sealed class StreamingTests : IDisposable
         Assert.False(StreamingUsage.PaysPerInterval(NewJob(Spec()) with { GroupOf = JobId.New(TimeProvider.System), Kind = JobKind.Replica }));
     }
 
+    [Theory]
+    [InlineData("00:00:00.500")]
+    [InlineData("2.00:00:00")]
+    public void A_stream_interval_outside_a_second_to_a_day_is_refused_naming_the_setting_and_a_fix(string interval)
+    {
+        var errors = new SettlementOptions { StreamInterval = TimeSpan.Parse(interval, System.Globalization.CultureInfo.InvariantCulture) }.Validate();
+
+        Assert.Equal(["Coordinator:Settlement:StreamInterval must be between 00:00:01 and 1.00:00:00, e.g. 00:01:00 (each interval costs a transaction per running streaming job)"],
+            errors.ToArray());
+        Assert.Empty(new SettlementOptions().Validate());
+    }
+
     // ---- the intents (ledger, meter and store, fake time) ----
 
     [Fact]
