@@ -16,6 +16,12 @@ public sealed class ProviderSession(Address address, Hello hello, DateTimeOffset
     public DateTimeOffset ConnectedAt { get; } = connectedAt;
     public DateTimeOffset LastSeen { get; set; } = connectedAt;
 
+    /// <summary>
+    /// When this coordinator last heard from the provider before this connection (null: not since it started). A lease
+    /// the hello does not name was last vouched for then, not at the hello.
+    /// </summary>
+    public DateTimeOffset? HeardBefore { get; internal set; }
+
     /// <summary>Input CIDs the provider holds in its cache (from its hello, then its <c>inputs_cached</c> reports).</summary>
     public IReadOnlySet<string> CachedInputs { get; set; } = (hello.CachedInputs ?? []).ToHashSet(StringComparer.Ordinal);
     public ChannelReader<CoordinatorMessage> Outbox => _outbox.Reader;
@@ -74,11 +80,13 @@ public sealed class ConnectedProviders(TimeProvider time)
     public ProviderSession? Connect(ProviderSession session)
     {
         ProviderSession? previous = null;
+        _offline.TryGetValue(session.Address, out var offline);
         _online.AddOrUpdate(session.Address, session, (_, old) =>
         {
             previous = old;
             return session;
         });
+        session.HeardBefore = (previous ?? offline)?.LastSeen;
         _offline.TryRemove(session.Address, out _);
         previous?.Close();
         RaiseChanged();

@@ -107,9 +107,11 @@ public sealed partial class SettlementLedger(
     /// release, then the close that refunds the rest — once per lease. When it succeeded and is <paramref name="paid"/>
     /// (a replica that lost its quorum is not) the release pays its verified total; a streaming lease paid per interval
     /// that ended otherwise is paid the seconds the coordinator saw it run, up to the last time it heard from the
-    /// provider (the provider did that work); every other lease that did not succeed is closed unpaid.
+    /// provider (the provider did that work) — or up to <paramref name="heardUntil"/> when the lease's last sign of life
+    /// is known to be earlier (a reconnect whose hello disowned it: the connection before; <see cref="DateTimeOffset.MinValue"/>
+    /// for none); every other lease that did not succeed is closed unpaid.
     /// </summary>
-    public async Task AttemptEndedAsync(Job job, long epoch, CancellationToken ct, bool paid = true)
+    public async Task AttemptEndedAsync(Job job, long epoch, CancellationToken ct, bool paid = true, DateTimeOffset? heardUntil = null)
     {
         if (!Enabled || job.Attempts.FirstOrDefault(a => a.Epoch == epoch) is not { } attempt || Open(job, attempt) is not { } open)
             return;
@@ -122,7 +124,7 @@ public sealed partial class SettlementLedger(
         if (attempt.State == JobState.Succeeded && paid)
             seconds = open.Mode == PaymentMode.Streaming ? StreamingUsage.CompletedSeconds(attempt, max) : VerifiedSeconds(attempt, job.Spec);
         else if (paid && StreamingUsage.PaysPerInterval(job) && opened.State != IntentState.Failed)
-            seconds = StreamingUsage.ObservedSeconds(attempt, providers.LastHeard(attempt.Provider), max);
+            seconds = StreamingUsage.ObservedSeconds(attempt, heardUntil ?? providers.LastHeard(attempt.Provider), max);
         // A streaming release that would pay nothing more is not worth its gas; a milestone always marks its lease paid.
         var release = seconds is { } s && (open.Mode == PaymentMode.Milestone || StreamingUsage.PaysMore(open.RatePerHour, RecordedSeconds(lease), s))
             ? open with { Action = SettlementAction.Release, Seconds = s }

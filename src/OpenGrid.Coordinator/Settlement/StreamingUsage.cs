@@ -41,7 +41,9 @@ public static class StreamingUsage
     /// </summary>
     /// <remarks>
     /// A heartbeat counts for every lease the coordinator holds live for its provider: a provider that reconnects names
-    /// the leases it still runs and loses the others at once, and one silent past heartbeat + grace loses them all.
+    /// the leases it still runs and loses the others at once (whose last sign of life is then its last message before
+    /// that connection, <c>ProviderSession.HeardBefore</c>, passed as <paramref name="lastHeard"/>), and one silent past
+    /// heartbeat + grace loses them all.
     /// </remarks>
     public static ulong ObservedSeconds(Attempt attempt, DateTimeOffset? lastHeard, ulong maxSeconds)
     {

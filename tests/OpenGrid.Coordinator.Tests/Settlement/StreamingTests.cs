@@ -179,6 +179,29 @@ public sealed class StreamingTests : IDisposable
     }
 
     [Fact]
+    public async Task A_lease_a_reconnecting_provider_no_longer_holds_is_paid_only_up_to_the_connection_before()
+    {
+        var w = await WorldAsync();
+        var job = await w.RunningJobAsync(Spec());
+        await w.OpenDoneAsync(job);
+        _time.Advance(TimeSpan.FromSeconds(30));
+        w.Heartbeat();
+        await w.Meter.TickAsync(None);
+        await w.Store.MarkSentAsync((await w.Store.ListForJobAsync(job.Id, None))[1].Id, _time.GetUtcNow(), None);
+        _time.Advance(TimeSpan.FromSeconds(20));
+        w.Heartbeat();
+
+        // 25 s later it dials in again and its hello does not name the lease (the agent restarted meanwhile).
+        _time.Advance(TimeSpan.FromSeconds(25));
+        var hello = w.Reconnect();
+        var lost = await w.EndAsync(job, JobState.Failed);
+        await w.Ledger.AttemptEndedAsync(lost, lost.CurrentAttempt!.Epoch, None, heardUntil: hello.HeardBefore ?? DateTimeOffset.MinValue);
+
+        Assert.Equal(T0.AddSeconds(50), hello.HeardBefore);
+        Assert.Equal(["open done 0", "release sent 30 #0", "release pending 50 #1", "close pending 0"], await w.IntentsAsync(job));
+    }
+
+    [Fact]
     public async Task A_cancelled_streaming_lease_whose_last_interval_is_unsent_has_that_release_raised_before_the_close()
     {
         var w = await WorldAsync();
@@ -369,6 +392,14 @@ public sealed class StreamingTests : IDisposable
 
         /// <summary>The coordinator hears from the provider now.</summary>
         public void Heartbeat() => _session!.LastSeen = Time.GetUtcNow();
+
+        /// <summary>The provider connects again (its hello, now); the new session replaces the old one.</summary>
+        public ProviderSession Reconnect()
+        {
+            _session = new ProviderSession(ProviderAddress, _session!.Hello, Time.GetUtcNow());
+            Providers.Connect(_session);
+            return _session;
+        }
 
         public async Task OpenDoneAsync(Job job)
         {
