@@ -12,9 +12,12 @@ using OpenGrid.Core.Jobs;
 
 // Settlement throughput: N milestone jobs (open + release + close = 3 intents each) driven onto a fresh anvil by the
 // coordinator's IntentRunner over a SQLite store, at each concurrency given. Prints intents/s and gas per job.
-// Usage: dotnet run -c Release --project bench/OpenGrid.Bench.Settlement -- [--jobs 200] [--concurrency 1,4,8,16]
+// First, gas per step: two milestone jobs and two streaming jobs of --intervals releases each (60 s apart), for one
+// requester and one provider, as the coordinator sends them (gas as recorded on each intent).
+// Usage: dotnet run -c Release --project bench/OpenGrid.Bench.Settlement -- [--jobs 200] [--concurrency 1,4,8,16] [--intervals 5]
 var jobs = Arg("--jobs", "200", int.Parse);
 var levels = Arg("--concurrency", "1,4,8,16", s => s.Split(',').Select(int.Parse).ToArray());
+var intervals = Arg("--intervals", "5", int.Parse);
 var none = CancellationToken.None;
 using var logs = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
 
@@ -37,11 +40,35 @@ try
     {
         RpcUrl = chain.RpcUrl, ChainId = DevChain.ChainId, KeyFile = keyFile, TokenAddress = contracts.Addresses.Token,
         EscrowAddress = contracts.Addresses.Escrow, RegistryAddress = contracts.Addresses.Registry, ReputationAddress = contracts.Addresses.Reputation,
+        ReceiptVerifierAddress = contracts.Addresses.ReceiptVerifier,
     };
     var rate = TokenAmount.FromBaseUnits(500_000);
     var cap = OpenGrid.Chain.Escrow.EscrowRules.CapFor(rate, TimeSpan.FromMinutes(10));
 
-    Console.WriteLine($"anvil {chain.RpcUrl}, {jobs} milestone jobs per run ({jobs * 3} intents), {Environment.ProcessorCount} cores");
+    Console.WriteLine($"anvil {chain.RpcUrl}, {Environment.ProcessorCount} cores; gas per step (requester {requesterAddress}, provider {providerAddress})");
+    var gasStore = SqliteSettlementStore.ForFile(Path.Combine(dir.FullName, "gas.db"));
+    await gasStore.InitializeAsync(none);
+    var gasRunner = new IntentRunner(gasStore, new SettlementChain(true, options), new SettlementSignal(),
+        Options.Create(new SettlementOptions { Concurrency = 1 }), TimeProvider.System, logs.CreateLogger<IntentRunner>());
+    foreach (var mode in new[] { PaymentMode.Milestone, PaymentMode.Milestone, PaymentMode.Streaming, PaymentMode.Streaming })
+    {
+        var open = new SettlementIntent(0, JobId.New(TimeProvider.System), 1, SettlementAction.Open, requesterAddress, providerAddress, rate, cap, 0, mode);
+        var releases = mode == PaymentMode.Milestone
+            ? [open with { Action = SettlementAction.Release, Seconds = 120 }]
+            : Enumerable.Range(0, intervals).Select(i => open with { Action = SettlementAction.Release, Seconds = (ulong)(60 * (i + 1)), Seq = i }).ToList();
+        await gasStore.AddAsync([open, .. releases, open with { Action = SettlementAction.Close }], DateTimeOffset.UtcNow, none);
+        while ((await gasStore.ListUnfinishedAsync(10, none)).Count > 0)
+        {
+            var report = await gasRunner.RunDueAsync(none);
+            if (report.Refused.Count > 0)
+                throw new InvalidOperationException($"refused: {report.Refused[0].Reason}");
+        }
+        var steps = await gasStore.ListForJobAsync(open.Job, none);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  {SettlementNames.ToWire(mode),-9} job: {string.Join(", ", steps.Select(i => $"{i.Action.ToWire()}{(i.Action == SettlementAction.Release && mode == PaymentMode.Streaming ? $"#{i.Seq}" : "")} {i.GasUsed}"))}; total {steps.Sum(i => i.GasUsed ?? 0)}"));
+    }
+
+    Console.WriteLine($"{jobs} milestone jobs per run ({jobs * 3} intents)");
     foreach (var concurrency in levels)
     {
         var store = SqliteSettlementStore.ForFile(Path.Combine(dir.FullName, $"run-{concurrency}.db"));

@@ -2,24 +2,26 @@ using Nethereum.RPC.NonceServices;
 using Nethereum.Web3;
 using Nethereum.Web3.Accounts;
 using OpenGrid.Chain.Escrow;
+using OpenGrid.Chain.Receipts;
 using OpenGrid.Chain.Registry;
 using OpenGrid.Chain.Reputation;
 using OpenGrid.Chain.Token;
 
 namespace OpenGrid.Chain;
 
-/// <summary>The four contract clients over one signing account and one node.</summary>
-public sealed record ChainContracts(TokenClient Token, EscrowClient Escrow, RegistryClient Registry, ReputationClient Reputation)
+/// <summary>The contract clients over one signing account and one node.</summary>
+public sealed record ChainContracts(
+    TokenClient Token, EscrowClient Escrow, RegistryClient Registry, ReputationClient Reputation, ReceiptVerifierClient ReceiptVerifier)
 {
-    public ChainDeployment Addresses => new(Token.Address, Escrow.Address, Registry.Address, Reputation.Address);
+    public ChainDeployment Addresses => new(Token.Address, Escrow.Address, Registry.Address, Reputation.Address, ReceiptVerifier.Address);
 
     public static ChainContracts At(IWeb3 web3, ChainDeployment d) =>
         new(new TokenClient(web3, d.Token), new EscrowClient(web3, d.Escrow),
-            new RegistryClient(web3, d.Registry), new ReputationClient(web3, d.Reputation));
+            new RegistryClient(web3, d.Registry), new ReputationClient(web3, d.Reputation), new ReceiptVerifierClient(web3, d.ReceiptVerifier));
 }
 
 /// <summary>Addresses of a deployment of the OpenGrid contracts.</summary>
-public sealed record ChainDeployment(string Token, string Escrow, string Registry, string Reputation);
+public sealed record ChainDeployment(string Token, string Escrow, string Registry, string Reputation, string ReceiptVerifier);
 
 /// <summary>Connects to the node named by <see cref="ChainOptions"/> with the key from its key file.</summary>
 public static class ChainConnection
@@ -48,6 +50,6 @@ public static class ChainConnection
             throw new InvalidOperationException(
                 $"{ChainOptions.SectionName}:ChainId is {options.ChainId} but the node at {options.RpcUrl} reports {chainId}; fix one of them");
         return ChainContracts.At(web3, new ChainDeployment(
-            options.TokenAddress!, options.EscrowAddress!, options.RegistryAddress!, options.ReputationAddress!));
+            options.TokenAddress!, options.EscrowAddress!, options.RegistryAddress!, options.ReputationAddress!, options.ReceiptVerifierAddress!));
     }
 }

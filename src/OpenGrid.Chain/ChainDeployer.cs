@@ -1,5 +1,6 @@
 using Nethereum.Web3;
 using OpenGrid.Chain.Escrow;
+using OpenGrid.Chain.Receipts;
 using OpenGrid.Chain.Registry;
 using OpenGrid.Chain.Reputation;
 using OpenGrid.Chain.Token;
@@ -20,7 +21,10 @@ public sealed record DeploymentPlan(string Treasury, string Coordinator)
     public TimeSpan CloseGrace { get; init; } = TimeSpan.FromDays(1);
 }
 
-/// <summary>Deploys the OpenGrid contracts and grants the coordinator its roles (operator, verifier, validator).</summary>
+/// <summary>
+/// Deploys the OpenGrid contracts (token unless given, escrow, registry, reputation, receipt verifier) and grants the
+/// coordinator its roles (operator, verifier, validator).
+/// </summary>
 public static class ChainDeployer
 {
     public static async Task<ChainContracts> DeployAsync(IWeb3 web3, DeploymentPlan plan, CancellationToken cancellationToken)
@@ -34,10 +38,11 @@ public static class ChainDeployer
         var registry = await RegistryClient.DeployAsync(
             web3, admin, token.Address, plan.Treasury, plan.MinBond, plan.UnbondDelay, plan.HarmedShareBps, cancellationToken).ConfigureAwait(false);
         var reputation = await ReputationClient.DeployAsync(web3, admin, cancellationToken).ConfigureAwait(false);
+        var receiptVerifier = await ReceiptVerifierClient.DeployAsync(web3, cancellationToken).ConfigureAwait(false);
 
         await escrow.GrantOperatorAsync(plan.Coordinator, cancellationToken).ConfigureAwait(false);
         await registry.GrantVerifierAsync(plan.Coordinator, cancellationToken).ConfigureAwait(false);
         await reputation.GrantValidatorAsync(plan.Coordinator, cancellationToken).ConfigureAwait(false);
-        return new ChainContracts(token, escrow, registry, reputation);
+        return new ChainContracts(token, escrow, registry, reputation, receiptVerifier);
     }
 }

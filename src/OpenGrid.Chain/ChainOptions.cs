@@ -5,6 +5,13 @@ namespace OpenGrid.Chain;
 /// (chain id 31337); for Base Sepolia use chain id 84532, its RPC URL and the deployed addresses
 /// (docs/payments.md).
 /// </summary>
+/// <remarks>
+/// A new contract address touches: this class (property + <see cref="Validate"/>), <see cref="ChainDeployment"/>,
+/// <see cref="ChainContracts"/>, <see cref="ChainDeployer"/>, <see cref="ChainConnection"/>, the coordinator's
+/// <c>SettlementChain</c> and <c>/v1/chain</c>, <c>og dev</c> (<c>DevPayments</c>: arguments and deployment.json), the test
+/// harnesses that start a paid coordinator (<c>ChainHarness</c>, <c>PaidDashboardFixture</c>), the settlement bench, and
+/// the configuration tables in docs/payments.md.
+/// </remarks>
 public sealed class ChainOptions
 {
     public const string SectionName = "Chain";
@@ -24,6 +31,12 @@ public sealed class ChainOptions
 
     public string? ReputationAddress { get; set; }
 
+    /// <summary>
+    /// The ReceiptVerifier: the <c>verifyingContract</c> of the EIP-712 domain providers sign receipts in when payments
+    /// are on (docs/receipts.md). Stateless; <see cref="ChainDeployer"/> deploys it with the others.
+    /// </summary>
+    public string? ReceiptVerifierAddress { get; set; }
+
     /// <summary>JSON file <c>{"privateKey": "0x…"}</c> (the same format as <c>~/.opengrid/key.json</c>), mode 0600.</summary>
     public string? KeyFile { get; set; }
 
@@ -39,6 +52,7 @@ public sealed class ChainOptions
         CheckAddress(errors, nameof(EscrowAddress), EscrowAddress);
         CheckAddress(errors, nameof(RegistryAddress), RegistryAddress);
         CheckAddress(errors, nameof(ReputationAddress), ReputationAddress);
+        CheckAddress(errors, nameof(ReceiptVerifierAddress), ReceiptVerifierAddress);
         if (string.IsNullOrWhiteSpace(KeyFile))
             errors.Add($"{SectionName}:KeyFile is not set; point it at a key file such as ~/.opengrid/key.json");
         else if (!File.Exists(KeyFile))

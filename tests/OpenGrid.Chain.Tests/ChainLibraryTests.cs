@@ -35,6 +35,7 @@ public class ChainLibraryTests
         Assert.Contains(errors, e => e.StartsWith("Chain:ChainId", StringComparison.Ordinal) && e.Contains("84532", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.StartsWith("Chain:EscrowAddress '0x1234' is not", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.StartsWith("Chain:TokenAddress is not set", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("Chain:ReceiptVerifierAddress is not set", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.StartsWith("Chain:KeyFile '/nonexistent/key.json' does not exist", StringComparison.Ordinal));
     }
 
@@ -48,7 +49,7 @@ public class ChainLibraryTests
             var options = new ChainOptions
             {
                 RpcUrl = "https://sepolia.base.org", ChainId = 84532, TokenAddress = address, EscrowAddress = address,
-                RegistryAddress = address, ReputationAddress = address, KeyFile = key,
+                RegistryAddress = address, ReputationAddress = address, ReceiptVerifierAddress = address, KeyFile = key,
             };
             Assert.Empty(options.Validate());
         }

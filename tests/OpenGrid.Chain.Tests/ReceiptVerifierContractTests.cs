@@ -2,6 +2,7 @@ using System.Numerics;
 using System.Text;
 using Nethereum.Signer;
 using Nethereum.Util;
+using OpenGrid.Chain.Receipts;
 using OpenGrid.Chain.Tests.Evm;
 using OpenGrid.Core.Jobs;
 using OpenGrid.Protocol.Receipts;
@@ -38,8 +39,8 @@ public sealed class ReceiptVerifierContractTests : IDisposable
         var (chain, contract) = await DeployAsync();
         var receipt = _scenario.Receipt(attempt);
 
-        var hash = await chain.CallAsync<ReceiptHashFunction, byte[]>(contract, new() { Receipt = ReceiptTuple.From(receipt) });
-        var digest = await chain.CallAsync<ReceiptDigestFunction, byte[]>(contract, new() { Receipt = ReceiptTuple.From(receipt) });
+        var hash = await chain.CallAsync<ReceiptHashFunction, byte[]>(contract, new() { Receipt = ReceiptTuples.From(receipt) });
+        var digest = await chain.CallAsync<ReceiptDigestFunction, byte[]>(contract, new() { Receipt = ReceiptTuples.From(receipt) });
 
         Assert.Equal(ReceiptSigning.Hash(receipt).ToArray(), hash);
         Assert.Equal(ReceiptSigning.Digest(receipt, DomainOf(contract)).ToArray(), digest);
@@ -52,8 +53,8 @@ public sealed class ReceiptVerifierContractTests : IDisposable
         var receipt = _scenario.Receipt(3);
         var signature = ReceiptSigning.Sign(receipt, DomainOf(contract), _scenario.ProviderA);
 
-        var signer = await chain.CallAsync<RecoverSignerFunction, string>(contract, new() { Receipt = ReceiptTuple.From(receipt), Signature = signature });
-        var valid = await chain.CallAsync<VerifyReceiptFunction, bool>(contract, new() { Receipt = ReceiptTuple.From(receipt), Signature = signature });
+        var signer = await chain.CallAsync<RecoverSignerFunction, string>(contract, new() { Receipt = ReceiptTuples.From(receipt), Signature = signature });
+        var valid = await chain.CallAsync<VerifyReceiptFunction, bool>(contract, new() { Receipt = ReceiptTuples.From(receipt), Signature = signature });
 
         Revert.SameAddress(receipt.Provider.Value, signer);
         Assert.True(valid);
@@ -68,7 +69,7 @@ public sealed class ReceiptVerifierContractTests : IDisposable
         var (chain, contract) = await DeployAsync();
         var receipt = _scenario.Receipt(3);
         var signature = ReceiptSigning.Sign(receipt, DomainOf(contract), _scenario.ProviderA);
-        var tampered = ReceiptTuple.From(Tamper[field](receipt));
+        var tampered = ReceiptTuples.From(Tamper[field](receipt));
 
         var signer = await chain.CallAsync<RecoverSignerFunction, string>(contract, new() { Receipt = tampered, Signature = signature });
         var valid = await chain.CallAsync<VerifyReceiptFunction, bool>(contract, new() { Receipt = tampered, Signature = signature });
@@ -84,7 +85,7 @@ public sealed class ReceiptVerifierContractTests : IDisposable
         var receipt = _scenario.Receipt(3);
         var offline = ReceiptSigning.Sign(receipt, ReceiptDomain.Offline, _scenario.ProviderA);
 
-        Assert.False(await chain.CallAsync<VerifyReceiptFunction, bool>(contract, new() { Receipt = ReceiptTuple.From(receipt), Signature = offline }));
+        Assert.False(await chain.CallAsync<VerifyReceiptFunction, bool>(contract, new() { Receipt = ReceiptTuples.From(receipt), Signature = offline }));
     }
 
     [Fact]
@@ -94,7 +95,7 @@ public sealed class ReceiptVerifierContractTests : IDisposable
         var receipt = _scenario.Receipt(3);
         var twin = HighSTwin(ReceiptSigning.Sign(receipt, DomainOf(contract), _scenario.ProviderA));
 
-        Assert.False(await chain.CallAsync<VerifyReceiptFunction, bool>(contract, new() { Receipt = ReceiptTuple.From(receipt), Signature = twin }));
+        Assert.False(await chain.CallAsync<VerifyReceiptFunction, bool>(contract, new() { Receipt = ReceiptTuples.From(receipt), Signature = twin }));
         Assert.Null(ReceiptSigning.RecoverSigner(receipt, DomainOf(contract), twin));
     }
 

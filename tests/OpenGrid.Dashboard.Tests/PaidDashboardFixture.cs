@@ -47,6 +47,7 @@ public sealed class PaidDashboardFixture() : DashboardFixture(new PaidGrid())
                 $"--Coordinator:Chain:EscrowAddress={_addresses.Escrow}",
                 $"--Coordinator:Chain:RegistryAddress={_addresses.Registry}",
                 $"--Coordinator:Chain:ReputationAddress={_addresses.Reputation}",
+                $"--Coordinator:Chain:ReceiptVerifierAddress={_addresses.ReceiptVerifier}",
                 $"--Coordinator:Chain:KeyFile={keyFile}",
             ]);
             await base.InitializeAsync();

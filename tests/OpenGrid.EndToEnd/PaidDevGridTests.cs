@@ -1,5 +1,9 @@
+using System.Text.Json;
 using System.Text.RegularExpressions;
+using OpenGrid.Chain.Receipts;
 using OpenGrid.Core;
+using OpenGrid.Protocol;
+using OpenGrid.Protocol.Receipts;
 using OpenGrid.Testing;
 
 namespace OpenGrid.EndToEnd;
@@ -25,7 +29,7 @@ public sealed partial class PaidDevGridTests
         await dev.WaitForLineAsync(l => l.Contains("Press Ctrl-C to stop the grid."), StartTimeout, "the dev grid's ready line");
         var output = dev.Stdout;
         Assert.Contains("the example is paid for: og balance (you, the requester)", output);
-        var anvilPid = int.Parse(AnvilLine().Match(output).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        var anvilPid = int.Parse(AnvilLine().Match(output).Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture);
         var earnings = EarningsLine().Matches(output).Select(m => Amount(m.Groups[1].Value)).ToList();
         Assert.Equal(2, earnings.Count);
         Assert.Equal(0, earnings[0]);
@@ -39,6 +43,14 @@ public sealed partial class PaidDevGridTests
             Assert.Contains("\"locked\":\"0.000000\"", balance.Stdout);
             Assert.Matches("\"available\":\"99\\.99\\d{4}\"", balance.Stdout); // 100 deposited, a few base units paid
         }
+
+        // The agent signed hello's receipt for this chain and its deployed ReceiptVerifier: the contract accepts it.
+        var (receipt, signature, domain) = await HelloReceiptAsync(home, dir.Combine("proof"));
+        var deployment = JsonSerializer.Deserialize<Dictionary<string, string>>(await File.ReadAllTextAsync(Path.Combine(data, "chain", "deployment.json")))!;
+        Assert.Equal((31337L, deployment["receiptVerifier"].ToLowerInvariant()), (domain.ChainId, domain.VerifyingContract));
+        var verifier = new ReceiptVerifierClient(new Nethereum.Web3.Web3(AnvilLine().Match(output).Groups[1].Value), deployment["receiptVerifier"]);
+        Assert.True(await verifier.VerifyAsync(ReceiptTuples.From(receipt), signature, CancellationToken.None),
+            $"ReceiptVerifier.verify refused hello's receipt by {receipt.Provider}");
 
         dev.Interrupt();
         Assert.Equal(0, await dev.WaitForExitAsync(TimeSpan.FromSeconds(30)));
@@ -55,7 +67,7 @@ public sealed partial class PaidDevGridTests
             ["dev", "--data", dir.Combine("grid"), "--port", "0", "--no-example"],
             new Dictionary<string, string> { ["OPENGRID_HOME"] = dir.Combine("home") });
         await dev.WaitForLineAsync(l => l.Contains("Press Ctrl-C to stop the grid."), StartTimeout, "the dev grid's ready line");
-        var anvilPid = int.Parse(AnvilLine().Match(dev.Stdout).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        var anvilPid = int.Parse(AnvilLine().Match(dev.Stdout).Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture);
 
         System.Diagnostics.Process.GetProcessById(anvilPid).Kill();
 
@@ -63,10 +75,25 @@ public sealed partial class PaidDevGridTests
         Assert.Contains($"the dev chain (anvil, pid {anvilPid}) exited", dev.Stderr);
     }
 
+    /// <summary>The hello job's receipt, signature and domain, from <c>og jobs</c> and <c>og get --proof</c> as the requester.</summary>
+    private static async Task<(Receipt Receipt, byte[] Signature, ReceiptDomainView Domain)> HelloReceiptAsync(string home, string target)
+    {
+        var env = new Dictionary<string, string> { ["OPENGRID_HOME"] = home };
+        await using var jobs = TestProcess.StartDotnet("og jobs", GridFixture.OgDll, ["jobs", "--json"], env);
+        Assert.Equal(0, await jobs.WaitForExitAsync(OgTimeout));
+        var id = Assert.Single(JsonDocument.Parse(jobs.Stdout).RootElement.GetProperty("jobs").EnumerateArray()).GetProperty("id").GetString()!;
+        await using var get = TestProcess.StartDotnet("og get --proof", GridFixture.OgDll, ["get", id, "-o", target, "--proof"], env);
+        Assert.True(await get.WaitForExitAsync(OgTimeout) == 0, $"og get --proof failed:\n{get.Stdout}\n{get.Stderr}");
+        var pack = JsonSerializer.Deserialize(await File.ReadAllTextAsync(Path.Combine(target, ProofPack.FileName)), OpenGridJsonContext.Default.ProofPack)!;
+        var attempt = Assert.Single(pack.Attempts);
+        Assert.True(ReceiptSigning.TryParseSignature(attempt.Signature, out var signature), $"signature '{attempt.Signature}'");
+        return (attempt.Receipt.ToReceipt(out var malformed) ?? throw new InvalidDataException(malformed), signature, pack.Domain);
+    }
+
     private static long Amount(string text) =>
         TokenAmount.TryParse(text, out var amount) ? amount.BaseUnits : throw new FormatException(text);
 
-    [GeneratedRegex(@"started anvil on \S+ \(pid (\d+)")]
+    [GeneratedRegex(@"started anvil on (\S+) \(pid (\d+)")]
     private static partial Regex AnvilLine();
 
     [GeneratedRegex(@"^\s+earnings\s+(\d+\.\d{6})", RegexOptions.Multiline)]

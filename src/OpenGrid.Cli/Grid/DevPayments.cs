@@ -4,6 +4,7 @@ using Nethereum.Hex.HexTypes;
 using Nethereum.JsonRpc.Client;
 using OpenGrid.Chain;
 using OpenGrid.Chain.Dev;
+using OpenGrid.Chain.Receipts;
 using OpenGrid.Cli.Output;
 using OpenGrid.Core;
 using OpenGrid.Protocol.Api;
@@ -51,6 +52,7 @@ internal sealed class DevPayments : IAsyncDisposable
         $"--Coordinator:Chain:EscrowAddress={Addresses.Escrow}",
         $"--Coordinator:Chain:RegistryAddress={Addresses.Registry}",
         $"--Coordinator:Chain:ReputationAddress={Addresses.Reputation}",
+        $"--Coordinator:Chain:ReceiptVerifierAddress={Addresses.ReceiptVerifier}",
         $"--Coordinator:Chain:KeyFile={KeyFile}",
     ];
 
@@ -139,21 +141,33 @@ internal sealed class DevPayments : IAsyncDisposable
         if (File.Exists(file))
         {
             var saved = JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllText(file));
-            if (saved is not null && saved.TryGetValue("escrow", out var escrow))
+            if (saved is not null && saved.TryGetValue("escrow", out var escrow) && await HasCodeAsync(chain, escrow, ct))
             {
-                var code = await chain.Web3(AdminIndex).Eth.GetCode.SendRequestAsync(escrow).WaitAsync(ct);
-                if (code is { Length: > 2 })
-                    return new ChainDeployment(saved["token"], escrow, saved["registry"], saved["reputation"]);
+                // A data dir from before the receipt verifier was deployed: add it, keep the rest (and its balances).
+                if (!saved.TryGetValue("receiptVerifier", out var verifier) || !await HasCodeAsync(chain, verifier, ct))
+                {
+                    verifier = (await ReceiptVerifierClient.DeployAsync(chain.Web3(AdminIndex), ct)).Address;
+                    ctx.Stdout.WriteLine($"deployed the receipt verifier: {verifier}");
+                }
+                var kept = new ChainDeployment(saved["token"], escrow, saved["registry"], saved["reputation"], verifier);
+                Save(file, kept);
+                return kept;
             }
         }
         var plan = new DeploymentPlan(chain.Account(TreasuryIndex).Address, chain.Account(CoordinatorIndex).Address);
         var deployed = (await ChainDeployer.DeployAsync(chain.Web3(AdminIndex), plan, ct)).Addresses;
-        File.WriteAllText(file, JsonSerializer.Serialize(new Dictionary<string, string>
-        {
-            ["token"] = deployed.Token, ["escrow"] = deployed.Escrow, ["registry"] = deployed.Registry, ["reputation"] = deployed.Reputation,
-        }));
-        ctx.Stdout.WriteLine($"deployed the contracts: escrow {deployed.Escrow}, token {deployed.Token}");
+        Save(file, deployed);
+        ctx.Stdout.WriteLine($"deployed the contracts: escrow {deployed.Escrow}, token {deployed.Token}, receipt verifier {deployed.ReceiptVerifier}");
         return deployed;
+
+        static async Task<bool> HasCodeAsync(DevChain chain, string address, CancellationToken ct) =>
+            await chain.Web3(AdminIndex).Eth.GetCode.SendRequestAsync(address).WaitAsync(ct) is { Length: > 2 };
+
+        static void Save(string file, ChainDeployment d) => File.WriteAllText(file, JsonSerializer.Serialize(new Dictionary<string, string>
+        {
+            ["token"] = d.Token, ["escrow"] = d.Escrow, ["registry"] = d.Registry, ["reputation"] = d.Reputation,
+            ["receiptVerifier"] = d.ReceiptVerifier,
+        }));
     }
 
     /// <summary>Tops the requester up to 100 USDC in escrow (and 1000 in its wallet, for og deposit) when it has less.</summary>

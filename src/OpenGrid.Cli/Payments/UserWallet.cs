@@ -42,7 +42,8 @@ internal sealed class UserWallet
         var reported = await GuardAsync(rpc, async () => (await web3.Eth.ChainId.SendRequestAsync().WaitAsync(ct)).Value);
         if (reported != chain.ChainId)
             throw new CliException($"the node at {rpc} is on chain {reported}, but the coordinator settles on chain {chain.ChainId}; fix --rpc", ExitCodes.InvalidInput);
-        var contracts = ChainContracts.At(web3, new ChainDeployment(chain.Token, chain.Escrow, chain.Registry, chain.Reputation));
+        var contracts = ChainContracts.At(web3, new ChainDeployment(chain.Token, chain.Escrow, chain.Registry, chain.Reputation,
+            chain.ReceiptVerifier ?? ChainAddress.Zero));
         return new UserWallet(chain, rpc, contracts, account.Address);
     }
 

@@ -23,7 +23,8 @@ public static partial class ChainEndpoints
                 return NotConfigured();
             var o = chain.Options;
             return Results.Ok(new ChainView(o.ChainId, settlement.Value.PublicRpcUrl is { Length: > 0 } url ? url : o.RpcUrl,
-                o.TokenAddress!, o.EscrowAddress!, o.RegistryAddress!, o.ReputationAddress!, chain.OperatorAddress, TokenAmount.Decimals));
+                o.TokenAddress!, o.EscrowAddress!, o.RegistryAddress!, o.ReputationAddress!, chain.OperatorAddress, TokenAmount.Decimals,
+                o.ReceiptVerifierAddress!));
         }).WithTags("payments");
 
         app.MapGet("/v1/balance", async (ClaimsPrincipal user, SettlementChain chain, ILoggerFactory logs, CancellationToken ct) =>

@@ -77,7 +77,7 @@ public static partial class ChainRelayEndpoints
             if (!string.Equals(tx.Sender, account, StringComparison.OrdinalIgnoreCase))
                 return Problems.Result(ErrorCodes.ChainTxNotYours,
                     $"the transaction is signed by {tx.Sender.ToLowerInvariant()}, but you are signed in as {account}; sign it with your own key");
-            var deployment = new ChainDeployment(o.TokenAddress!, o.EscrowAddress!, o.RegistryAddress!, o.ReputationAddress!);
+            var deployment = new ChainDeployment(o.TokenAddress!, o.EscrowAddress!, o.RegistryAddress!, o.ReputationAddress!, o.ReceiptVerifierAddress!);
             if (UserCalls.Classify(tx, deployment, out var refusal) is not { } call)
                 return Problems.Result(ErrorCodes.ChainTxRefused, $"this coordinator does not relay that transaction: {refusal}");
 

@@ -16,6 +16,12 @@ public sealed class ProviderSession(Address address, Hello hello, DateTimeOffset
     public DateTimeOffset ConnectedAt { get; } = connectedAt;
     public DateTimeOffset LastSeen { get; set; } = connectedAt;
 
+    /// <summary>
+    /// When this coordinator last heard from the provider before this connection (null: not since it started). A lease
+    /// the hello does not name was last vouched for then, not at the hello.
+    /// </summary>
+    public DateTimeOffset? HeardBefore { get; internal set; }
+
     /// <summary>Input CIDs the provider holds in its cache (from its hello, then its <c>inputs_cached</c> reports).</summary>
     public IReadOnlySet<string> CachedInputs { get; set; } = (hello.CachedInputs ?? []).ToHashSet(StringComparer.Ordinal);
     public ChannelReader<CoordinatorMessage> Outbox => _outbox.Reader;
@@ -52,6 +58,15 @@ public sealed class ConnectedProviders(TimeProvider time)
         : _offline.TryGetValue(provider, out var off) ? off.LastSeen
         : StartedAt;
 
+    /// <summary>
+    /// When this coordinator last heard anything from the provider (a hello, heartbeat or report, on any connection), or
+    /// null when it has not heard from it since it started. Streaming pay counts a live lease's time up to here.
+    /// </summary>
+    public DateTimeOffset? LastHeard(Address provider) =>
+        _online.TryGetValue(provider, out var on) ? on.LastSeen
+        : _offline.TryGetValue(provider, out var off) ? off.LastSeen
+        : null;
+
     public IReadOnlyList<ProviderSession> Online => _online.Values.OrderBy(s => s.ConnectedAt).ToList();
 
     public IReadOnlyList<ProviderSession> Offline => _offline.Values.Where(s => !_online.ContainsKey(s.Address)).ToList();
@@ -65,11 +80,13 @@ public sealed class ConnectedProviders(TimeProvider time)
     public ProviderSession? Connect(ProviderSession session)
     {
         ProviderSession? previous = null;
+        _offline.TryGetValue(session.Address, out var offline);
         _online.AddOrUpdate(session.Address, session, (_, old) =>
         {
             previous = old;
             return session;
         });
+        session.HeardBefore = (previous ?? offline)?.LastSeen;
         _offline.TryRemove(session.Address, out _);
         previous?.Close();
         RaiseChanged();

@@ -93,6 +93,8 @@ public static class CoordinatorHosting
         services.AddSingleton<SettlementLedger>();
         services.AddSingleton<IntentRunner>();
         services.AddHostedService<SettlementWorker>();
+        services.AddSingleton<StreamMeter>();
+        services.AddHostedService(sp => sp.GetRequiredService<StreamMeter>());
     }
 
     private static string DatabasePath(IServiceProvider sp)

@@ -196,8 +196,10 @@ public sealed partial class JobLifecycle(
         foreach (var job in await store.ListActiveForProviderAsync(session.Address, ct))
         {
             var epoch = job.CurrentAttempt!.Epoch;
+            // The hello disowns this lease: it was last vouched for before this connection, not now (streaming pay).
             if (!held.Remove(job.Id.ToString(), out var heldEpoch) || heldEpoch != epoch)
-                await LeaseLostAsync(job, epoch, "the provider reconnected without this lease (never delivered, or the agent restarted)", ct);
+                await LeaseLostAsync(job, epoch, "the provider reconnected without this lease (never delivered, or the agent restarted)", ct,
+                    heardUntil: session.HeardBefore ?? DateTimeOffset.MinValue);
         }
         foreach (var (jobId, epoch) in held)
         {
@@ -207,15 +209,19 @@ public sealed partial class JobLifecycle(
         signals.SchedulingChance();
     }
 
-    /// <summary>A lease was lost: the attempt fails and the job goes back to the book after a backoff.</summary>
-    public async Task LeaseLostAsync(Job job, long epoch, string reason, CancellationToken ct)
+    /// <summary>
+    /// A lease was lost: the attempt fails and the job goes back to the book after a backoff. <paramref name="heardUntil"/>
+    /// is the lease's last sign of life when it is earlier than the provider's last message (see
+    /// <see cref="SettlementLedger.AttemptEndedAsync"/>).
+    /// </summary>
+    public async Task LeaseLostAsync(Job job, long epoch, string reason, CancellationToken ct, DateTimeOffset? heardUntil = null)
     {
         var o = options.Value;
         var notBefore = time.GetUtcNow() + o.BackoffBefore(job.Attempts.Count + 1);
         var result = await store.RequeueAsync(job.Id, epoch, reason, notBefore, o.MaxAttempts, time.GetUtcNow(), ct);
         if (result.Outcome != TransitionOutcome.Applied)
             return;
-        await settlement.AttemptEndedAsync(result.Job!, epoch, ct);
+        await settlement.AttemptEndedAsync(result.Job!, epoch, ct, heardUntil: heardUntil);
         var provider = job.CurrentAttempt!.Provider;
         LogLeaseLost(job.Id, provider, epoch, reason);
         await trust.RecordAsync(provider, job, TrustEvent.LeaseLost, ct);

@@ -4,8 +4,9 @@ using OpenGrid.Core.Jobs;
 namespace OpenGrid.Coordinator.Persistence;
 
 /// <summary>
-/// Durable settlement intents (see Settlement/README.md). Adding is idempotent on (job, attempt, action); the
-/// worker moves each intent pending → sent → done | failed and never deletes one.
+/// Durable settlement intents (see Settlement/README.md). Adding is idempotent on (job, attempt, action, seq); the
+/// worker moves each intent pending → sent → done | failed and never deletes one. A lease's releases are numbered by
+/// seq and only ever pay more seconds; its close is written once, after its last release.
 /// </summary>
 public interface ISettlementStore
 {
@@ -14,8 +15,21 @@ public interface ISettlementStore
     /// <summary>When settlement was first switched on for this database; records <paramref name="now"/> the first time.</summary>
     Task<DateTimeOffset> EnabledSinceAsync(DateTimeOffset now, CancellationToken ct);
 
-    /// <summary>Adds the intents in one transaction; an intent whose (job, attempt, action) exists is left as it is.</summary>
+    /// <summary>Adds the intents in one transaction; an intent whose (job, attempt, action, seq) exists is left as it is.</summary>
     Task AddAsync(IReadOnlyList<SettlementIntent> intents, DateTimeOffset now, CancellationToken ct);
+
+    /// <summary>
+    /// Records an interval release of a streaming lease, coalesced, in one transaction: nothing when the lease has a close
+    /// or a release (not failed) of at least these seconds; else the lease's latest release raised to these seconds when
+    /// it is still pending (never sent), or a new release numbered after it. True when it wrote.
+    /// </summary>
+    Task<bool> AddReleaseAsync(SettlementIntent release, DateTimeOffset now, CancellationToken ct);
+
+    /// <summary>
+    /// Records the end of a lease once, in one transaction: its last release (when given; coalesced as
+    /// <see cref="AddReleaseAsync"/>) and then its close. False, writing nothing, when the lease already has a close.
+    /// </summary>
+    Task<bool> AddEndAsync(SettlementIntent? release, SettlementIntent close, DateTimeOffset now, CancellationToken ct);
 
     /// <summary>Pending and sent intents, oldest first.</summary>
     Task<IReadOnlyList<SettlementIntent>> ListUnfinishedAsync(int limit, CancellationToken ct);
@@ -26,8 +40,11 @@ public interface ISettlementStore
     /// <summary>Attempts whose lease has an open intent but no close intent yet.</summary>
     Task<IReadOnlyList<SettlementIntent>> ListOpensWithoutCloseAsync(CancellationToken ct);
 
-    /// <summary>Records that the intent's transaction is about to be sent (before it is).</summary>
-    Task MarkSentAsync(long id, DateTimeOffset now, CancellationToken ct);
+    /// <summary>
+    /// Records that the intent's transaction is about to be sent (before it is) and returns the intent as stored now:
+    /// send that, not an earlier read (a pending release may have been raised meanwhile; once sent it never changes).
+    /// </summary>
+    Task<SettlementIntent> MarkSentAsync(long id, DateTimeOffset now, CancellationToken ct);
 
     Task MarkDoneAsync(long id, string? txHash, long? gasUsed, string note, DateTimeOffset now, CancellationToken ct);
 

@@ -99,7 +99,8 @@ internal static class SqliteSchema
 
     /// <summary>
     /// Settlement: one row per on-chain action (intent) of an attempt's escrow lease, written before it is sent, and
-    /// when settlement was first switched on (attempts assigned before that are not settled).
+    /// when settlement was first switched on (attempts assigned before that are not settled). <c>seq</c> numbers the
+    /// releases of one lease (a streaming lease pays per interval); it is 0 for every other action.
     /// </summary>
     public const string Settlement = """
         CREATE TABLE IF NOT EXISTS settlement_intents(
@@ -107,6 +108,7 @@ internal static class SqliteSchema
           job_id TEXT NOT NULL,
           attempt INTEGER NOT NULL,
           action TEXT NOT NULL,
+          seq INTEGER NOT NULL DEFAULT 0,
           lease_id TEXT NOT NULL,
           requester TEXT NOT NULL,
           provider TEXT NOT NULL,
@@ -122,12 +124,50 @@ internal static class SqliteSchema
           tx_hash TEXT,
           gas_used INTEGER,
           note TEXT,
-          UNIQUE(job_id, attempt, action));
+          UNIQUE(job_id, attempt, action, seq));
         CREATE INDEX IF NOT EXISTS settlement_intents_by_state ON settlement_intents(state, id);
         CREATE TABLE IF NOT EXISTS settlement_meta(
           key TEXT PRIMARY KEY,
           value TEXT NOT NULL);
         """;
+
+    /// <summary>
+    /// Before a lease could have several releases, intents were unique on (job, attempt, action). SQLite cannot change a
+    /// table's UNIQUE constraint in place, so a file of that age has its table rebuilt once: renamed, created anew from
+    /// <see cref="Settlement"/>, every row copied with seq 0, the old table dropped — in one transaction.
+    /// </summary>
+    public static async Task MigrateSettlementAsync(Microsoft.Data.Sqlite.SqliteConnection c, CancellationToken ct)
+    {
+        await using (var check = c.CreateCommand())
+        {
+            check.CommandText = """
+                SELECT (SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'settlement_intents'),
+                       (SELECT COUNT(*) FROM pragma_table_info('settlement_intents') WHERE name = 'seq')
+                """;
+            await using var r = await check.ExecuteReaderAsync(ct);
+            await r.ReadAsync(ct);
+            if (r.GetInt64(0) == 0 || r.GetInt64(1) > 0)
+                return;
+        }
+        const string columns = """
+            id, job_id, attempt, action, lease_id, requester, provider, rate_per_hour, cap, seconds, mode, state, failures,
+            next_try_at, created_at, updated_at, tx_hash, gas_used, note
+            """;
+        await using var tx = (Microsoft.Data.Sqlite.SqliteTransaction)await c.BeginTransactionAsync(ct);
+        await using (var rebuild = c.CreateCommand())
+        {
+            rebuild.Transaction = tx;
+            rebuild.CommandText = $"""
+                ALTER TABLE settlement_intents RENAME TO settlement_intents_before_seq;
+                DROP INDEX IF EXISTS settlement_intents_by_state;
+                {Settlement}
+                INSERT INTO settlement_intents({columns}, seq) SELECT {columns}, 0 FROM settlement_intents_before_seq;
+                DROP TABLE settlement_intents_before_seq;
+                """;
+            await rebuild.ExecuteNonQueryAsync(ct);
+        }
+        await tx.CommitAsync(ct);
+    }
 
     /// <summary>
     /// Trust: each provider's reputation as of a time, its streak of valid results per job class, and the events that

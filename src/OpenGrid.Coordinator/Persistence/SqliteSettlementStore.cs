@@ -12,7 +12,7 @@ public sealed class SqliteSettlementStore(SqliteDatabase db) : ISettlementStore
 {
     private const string Columns = """
         id, job_id, attempt, action, requester, provider, rate_per_hour, cap, seconds, mode, state, failures,
-        next_try_at, tx_hash, gas_used, note
+        next_try_at, tx_hash, gas_used, note, seq
         """;
 
     public static SqliteSettlementStore ForFile(string path) => new(SqliteDatabase.ForFile(path));
@@ -21,6 +21,7 @@ public sealed class SqliteSettlementStore(SqliteDatabase db) : ISettlementStore
     {
         await using var c = await db.OpenAsync(ct);
         await ExecAsync(c, null, "PRAGMA journal_mode=WAL;", ct);
+        await SqliteSchema.MigrateSettlementAsync(c, ct);
         await ExecAsync(c, null, SqliteSchema.Settlement, ct);
     }
 
@@ -36,18 +37,78 @@ public sealed class SqliteSettlementStore(SqliteDatabase db) : ISettlementStore
         db.WriteAsync(async (c, tx) =>
         {
             foreach (var i in intents)
-            {
-                await ExecAsync(c, tx, """
-                    INSERT OR IGNORE INTO settlement_intents(job_id, attempt, action, lease_id, requester, provider,
-                      rate_per_hour, cap, seconds, mode, state, created_at, updated_at)
-                    VALUES ($job, $attempt, $action, $lease, $requester, $provider, $rate, $cap, $seconds, $mode, 'pending', $at, $at)
-                    """, ct,
-                    ("$job", i.Job.ToString()), ("$attempt", i.Attempt), ("$action", i.Action.ToWire()), ("$lease", i.LeaseId.Hex),
-                    ("$requester", i.Requester.Value), ("$provider", i.Provider.Value), ("$rate", i.RatePerHour.BaseUnits),
-                    ("$cap", i.Cap.BaseUnits), ("$seconds", checked((long)i.Seconds)), ("$mode", i.Mode.ToWire()), ("$at", Time(now)));
-            }
+                await InsertAsync(c, tx, i, now, ct);
             return 0;
         }, ct);
+
+    public Task<bool> AddReleaseAsync(SettlementIntent release, DateTimeOffset now, CancellationToken ct) =>
+        db.WriteAsync(async (c, tx) => !await HasCloseAsync(c, tx, release, ct) && await CoalesceReleaseAsync(c, tx, release, now, ct), ct);
+
+    public Task<bool> AddEndAsync(SettlementIntent? release, SettlementIntent close, DateTimeOffset now, CancellationToken ct) =>
+        db.WriteAsync(async (c, tx) =>
+        {
+            if (await HasCloseAsync(c, tx, close, ct))
+                return false;
+            if (release is not null)
+                await CoalesceReleaseAsync(c, tx, release, now, ct);
+            await InsertAsync(c, tx, close, now, ct);
+            return true;
+        }, ct);
+
+    private static async Task<bool> HasCloseAsync(SqliteConnection c, SqliteTransaction tx, SettlementIntent lease, CancellationToken ct)
+    {
+        await using var cmd = Command(c, tx, "SELECT COUNT(*) FROM settlement_intents WHERE job_id = $job AND attempt = $attempt AND action = 'close'",
+            ("$job", lease.Job.ToString()), ("$attempt", lease.Attempt));
+        return Convert.ToInt64(await cmd.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture) > 0;
+    }
+
+    /// <summary>
+    /// The lease's next release, coalesced: nothing when a release (not failed) already pays at least these seconds; the
+    /// latest release raised to them when it is still pending (it has never gone out, so nothing can be paid twice);
+    /// else a new release numbered after the latest. True when it wrote.
+    /// </summary>
+    private static async Task<bool> CoalesceReleaseAsync(SqliteConnection c, SqliteTransaction tx, SettlementIntent release, DateTimeOffset now, CancellationToken ct)
+    {
+        long? latestId = null;
+        string? latestState = null;
+        var latestSeq = -1;
+        var recorded = 0L;
+        await using (var cmd = Command(c, tx, """
+            SELECT id, seq, seconds, state FROM settlement_intents
+            WHERE job_id = $job AND attempt = $attempt AND action = 'release' ORDER BY seq DESC
+            """, ("$job", release.Job.ToString()), ("$attempt", release.Attempt)))
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+        {
+            while (await r.ReadAsync(ct))
+            {
+                if (latestId is null)
+                    (latestId, latestSeq, latestState) = (r.GetInt64(0), r.GetInt32(1), r.GetString(3));
+                if (r.GetString(3) != "failed")
+                    recorded = Math.Max(recorded, r.GetInt64(2));
+            }
+        }
+        var seconds = checked((long)release.Seconds);
+        if (seconds <= recorded)
+            return false;
+        if (latestState == "pending")
+        {
+            await ExecAsync(c, tx, "UPDATE settlement_intents SET seconds = $seconds, updated_at = $at WHERE id = $id AND state = 'pending'", ct,
+                ("$seconds", seconds), ("$at", Time(now)), ("$id", latestId));
+            return true;
+        }
+        await InsertAsync(c, tx, release with { Seq = latestSeq + 1 }, now, ct);
+        return true;
+    }
+
+    private static Task<int> InsertAsync(SqliteConnection c, SqliteTransaction tx, SettlementIntent i, DateTimeOffset now, CancellationToken ct) =>
+        ExecAsync(c, tx, """
+            INSERT OR IGNORE INTO settlement_intents(job_id, attempt, action, seq, lease_id, requester, provider,
+              rate_per_hour, cap, seconds, mode, state, created_at, updated_at)
+            VALUES ($job, $attempt, $action, $seq, $lease, $requester, $provider, $rate, $cap, $seconds, $mode, 'pending', $at, $at)
+            """, ct,
+            ("$job", i.Job.ToString()), ("$attempt", i.Attempt), ("$action", i.Action.ToWire()), ("$seq", i.Seq), ("$lease", i.LeaseId.Hex),
+            ("$requester", i.Requester.Value), ("$provider", i.Provider.Value), ("$rate", i.RatePerHour.BaseUnits),
+            ("$cap", i.Cap.BaseUnits), ("$seconds", checked((long)i.Seconds)), ("$mode", i.Mode.ToWire()), ("$at", Time(now)));
 
     public async Task<IReadOnlyList<SettlementIntent>> ListUnfinishedAsync(int limit, CancellationToken ct)
     {
@@ -72,8 +133,12 @@ public sealed class SqliteSettlementStore(SqliteDatabase db) : ISettlementStore
             """, ct);
     }
 
-    public Task MarkSentAsync(long id, DateTimeOffset now, CancellationToken ct) =>
-        UpdateAsync(id, "state = 'sent', updated_at = $at", now, ct);
+    public Task<SettlementIntent> MarkSentAsync(long id, DateTimeOffset now, CancellationToken ct) =>
+        db.WriteAsync(async (c, tx) =>
+        {
+            await ExecAsync(c, tx, "UPDATE settlement_intents SET state = 'sent', updated_at = $at WHERE id = $id", ct, ("$id", id), ("$at", Time(now)));
+            return (await QueryAsync(c, tx, $"SELECT {Columns} FROM settlement_intents WHERE id = $id", ct, ("$id", id))).Single();
+        }, ct);
 
     public Task MarkDoneAsync(long id, string? txHash, long? gasUsed, string note, DateTimeOffset now, CancellationToken ct) =>
         UpdateAsync(id, "state = 'done', next_try_at = NULL, tx_hash = COALESCE($tx, tx_hash), gas_used = COALESCE($gas, gas_used), note = $note, updated_at = $at",
@@ -90,9 +155,13 @@ public sealed class SqliteSettlementStore(SqliteDatabase db) : ISettlementStore
         db.WriteAsync(async (c, tx) => await ExecAsync(c, tx, $"UPDATE settlement_intents SET {set} WHERE id = $id", ct,
             [("$id", id), ("$at", Time(now)), .. args]), ct);
 
-    private static async Task<IReadOnlyList<SettlementIntent>> QueryAsync(SqliteConnection c, string sql, CancellationToken ct, params (string, object?)[] args)
+    private static Task<IReadOnlyList<SettlementIntent>> QueryAsync(SqliteConnection c, string sql, CancellationToken ct, params (string, object?)[] args) =>
+        QueryAsync(c, null, sql, ct, args);
+
+    private static async Task<IReadOnlyList<SettlementIntent>> QueryAsync(SqliteConnection c, SqliteTransaction? tx, string sql, CancellationToken ct,
+        params (string, object?)[] args)
     {
-        await using var cmd = Command(c, null, sql, args);
+        await using var cmd = Command(c, tx, sql, args);
         await using var r = await cmd.ExecuteReaderAsync(ct);
         var list = new List<SettlementIntent>();
         while (await r.ReadAsync(ct))
@@ -113,7 +182,8 @@ public sealed class SqliteSettlementStore(SqliteDatabase db) : ISettlementStore
                 r.IsDBNull(12) ? null : ParseTime(r.GetString(12)),
                 r.IsDBNull(13) ? null : r.GetString(13),
                 r.IsDBNull(14) ? null : r.GetInt64(14),
-                r.IsDBNull(15) ? null : r.GetString(15)));
+                r.IsDBNull(15) ? null : r.GetString(15),
+                r.GetInt32(16)));
         }
         return list;
     }

@@ -85,7 +85,8 @@ public sealed partial class IntentRunner(
                 }
             }
 
-            await store.MarkSentAsync(intent.Id, time.GetUtcNow(), ct);
+            // What is sent is the row as marked: a pending streaming release may have been raised since this pass read it.
+            intent = await store.MarkSentAsync(intent.Id, time.GetUtcNow(), ct);
             // Bounded even where the RPC client ignores the token: a send we stop waiting for may still land.
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timeout.CancelAfter(options.Value.SendTimeout);

@@ -85,7 +85,7 @@ public sealed class SettlementChain
             throw new InvalidOperationException(
                 $"{ConfigurationSection}:ChainId is {Options.ChainId} but the node at {Options.RpcUrl} reports {chainId}; fix one of them");
         var contracts = ChainContracts.At(web3, new ChainDeployment(
-            Options.TokenAddress!, Options.EscrowAddress!, Options.RegistryAddress!, Options.ReputationAddress!));
+            Options.TokenAddress!, Options.EscrowAddress!, Options.RegistryAddress!, Options.ReputationAddress!, Options.ReceiptVerifierAddress!));
         if (!await contracts.Escrow.IsOperatorAsync(account.Address, timeout.Token))
             throw new InvalidOperationException(
                 $"the coordinator's account {account.Address} (from {ConfigurationSection}:KeyFile) is not an operator of the escrow at " +

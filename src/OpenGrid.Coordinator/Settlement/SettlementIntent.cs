@@ -4,7 +4,6 @@ using OpenGrid.Core.Jobs;
 
 namespace OpenGrid.Coordinator.Settlement;
 
-/// <summary>What an intent does on the escrow: open the attempt's lease, release its pay, or close it (refund).</summary>
 /// <summary>
 /// An on-chain action: an escrow lease's open, release and close, or a <c>Slash</c> of the provider's bond on proof of
 /// fraud (a failed canary; <c>Cap</c> is the amount, at most the provider's stake when it is sent).
@@ -21,8 +20,10 @@ public enum IntentState { Pending, Sent, Done, Failed }
 public enum PaymentMode { Milestone, Streaming }
 
 /// <summary>
-/// One on-chain action for one attempt's lease, recorded before it is sent and keyed by (job, attempt, action).
-/// Amounts in base units; <see cref="Seconds"/> is the verified seconds a release pays for (0 otherwise).
+/// One on-chain action for one attempt's lease, recorded before it is sent and keyed by (job, attempt, action, seq).
+/// Amounts in base units; <see cref="Seconds"/> is the cumulative verified seconds a release pays up to (0 otherwise);
+/// <see cref="Seq"/> numbers a lease's releases 0, 1, 2… in the order they are sent (a streaming lease has one per
+/// interval; everything else has seq 0).
 /// </summary>
 public sealed record SettlementIntent(
     long Id,
@@ -40,7 +41,8 @@ public sealed record SettlementIntent(
     DateTimeOffset? NextTryAt = null,
     string? TxHash = null,
     long? GasUsed = null,
-    string? Note = null)
+    string? Note = null,
+    int Seq = 0)
 {
     /// <summary>The escrow lease of this attempt: one per attempt, derived from a stable key.</summary>
     public EscrowLeaseId LeaseId => LeaseIdOf(Job, Attempt);

@@ -1,4 +1,5 @@
 using OpenGrid.Chain.Escrow;
+using OpenGrid.Coordinator.Gateway;
 using OpenGrid.Coordinator.Persistence;
 using OpenGrid.Core;
 using OpenGrid.Core.Jobs;
@@ -7,15 +8,16 @@ using OpenGrid.Core.Specs;
 namespace OpenGrid.Coordinator.Settlement;
 
 /// <summary>
-/// The job lifecycle's side of settlement: checks a requester's deposit at submit, and turns lease starts and ends
-/// into intents (open; release and close; close). It only writes rows and wakes the worker: the lifecycle never
-/// waits on a transaction. With settlement off every method returns at once.
+/// The job lifecycle's side of settlement: checks a requester's deposit at submit, and turns lease starts, streaming
+/// intervals and lease ends into intents (open; release per interval; release and close; close). It only writes rows
+/// and wakes the worker: the lifecycle never waits on a transaction. With settlement off every method returns at once.
 /// </summary>
 public sealed partial class SettlementLedger(
     ISettlementStore store,
     IJobStore jobs,
     SettlementChain chain,
     SettlementSignal signal,
+    ConnectedProviders providers,
     TimeProvider time,
     ILogger<SettlementLedger> log)
 {
@@ -29,8 +31,8 @@ public sealed partial class SettlementLedger(
         TokenAmount.FromBaseUnits(checked(EscrowRules.CapFor(spec.Price.MaxPerHour, spec.Limits.Timeout).BaseUnits * spec.Verify.Replicas));
 
     /// <summary>
-    /// The seconds a finished attempt is paid for: its wall time rounded up to a whole second, at least 1 and at most
-    /// the timeout (so pay never exceeds the lease's cap).
+    /// The seconds a finished milestone attempt is paid for: its wall time rounded up to a whole second, at least 1 and
+    /// at most the timeout (so pay never exceeds the lease's cap). Streaming attempts: <see cref="StreamingUsage"/>.
     /// </summary>
     public static ulong VerifiedSeconds(Attempt attempt, JobSpec spec)
     {
@@ -78,26 +80,66 @@ public sealed partial class SettlementLedger(
     }
 
     /// <summary>
-    /// The attempt at <paramref name="epoch"/> ended (succeeded, failed, cancelled, timed out or lost): records the
-    /// release of its verified seconds when it succeeded and is <paramref name="paid"/> (a replica that lost its
-    /// quorum is not), then the close that refunds the rest.
+    /// A streaming lease is running (<see cref="StreamMeter"/> asks every interval): records a release up to the seconds
+    /// the coordinator has seen it run (<see cref="StreamingUsage.ObservedSeconds"/>), coalesced with a release still
+    /// waiting to be sent. Only once its open is on chain, only while it has no close, and only when the release moves
+    /// money. True when it wrote.
     /// </summary>
-    public async Task AttemptEndedAsync(Job job, long epoch, CancellationToken ct, bool paid = true)
+    public async Task<bool> IntervalAsync(Job job, CancellationToken ct)
+    {
+        if (!Enabled || !StreamingUsage.PaysPerInterval(job) || job.State != JobState.Running
+            || job.CurrentAttempt is not { State: JobState.Running } attempt || Open(job, attempt) is not { } open)
+            return false;
+        var lease = (await store.ListForJobAsync(job.Id, ct)).Where(i => i.Attempt == attempt.Number).ToList();
+        if (!lease.Any(i => i.Action == SettlementAction.Open && i.State == IntentState.Done) || lease.Any(i => i.Action == SettlementAction.Close))
+            return false;
+        var seconds = StreamingUsage.ObservedSeconds(attempt, providers.LastHeard(attempt.Provider), MaxSeconds(job, open));
+        if (!StreamingUsage.PaysMore(open.RatePerHour, RecordedSeconds(lease), seconds)
+            || !await store.AddReleaseAsync(open with { Action = SettlementAction.Release, Seconds = seconds }, time.GetUtcNow(), ct))
+            return false;
+        LogInterval(job.Id, attempt.Number, seconds);
+        signal.Work();
+        return true;
+    }
+
+    /// <summary>
+    /// The attempt at <paramref name="epoch"/> ended (succeeded, failed, cancelled, timed out or lost): records its last
+    /// release, then the close that refunds the rest — once per lease. When it succeeded and is <paramref name="paid"/>
+    /// (a replica that lost its quorum is not) the release pays its verified total; a streaming lease paid per interval
+    /// that ended otherwise is paid the seconds the coordinator saw it run, up to the last time it heard from the
+    /// provider (the provider did that work) — or up to <paramref name="heardUntil"/> when the lease's last sign of life
+    /// is known to be earlier (a reconnect whose hello disowned it: the connection before; <see cref="DateTimeOffset.MinValue"/>
+    /// for none); every other lease that did not succeed is closed unpaid.
+    /// </summary>
+    public async Task AttemptEndedAsync(Job job, long epoch, CancellationToken ct, bool paid = true, DateTimeOffset? heardUntil = null)
     {
         if (!Enabled || job.Attempts.FirstOrDefault(a => a.Epoch == epoch) is not { } attempt || Open(job, attempt) is not { } open)
             return;
         // Only leases this coordinator meant to open (attempts assigned before settlement was on have none).
-        var existing = await store.ListForJobAsync(job.Id, ct);
-        if (!existing.Any(i => i.Attempt == attempt.Number && i.Action == SettlementAction.Open))
+        var lease = (await store.ListForJobAsync(job.Id, ct)).Where(i => i.Attempt == attempt.Number).ToList();
+        if (lease.FirstOrDefault(i => i.Action == SettlementAction.Open) is not { } opened)
             return;
-        var intents = new List<SettlementIntent>();
+        var max = MaxSeconds(job, open);
+        ulong? seconds = null;
         if (attempt.State == JobState.Succeeded && paid)
-            intents.Add(open with { Action = SettlementAction.Release, Seconds = VerifiedSeconds(attempt, job.Spec) });
-        intents.Add(open with { Action = SettlementAction.Close });
-        await store.AddAsync(intents, time.GetUtcNow(), ct);
-        LogEnded(job.Id, attempt.Number, attempt.State.ToWire());
+            seconds = open.Mode == PaymentMode.Streaming ? StreamingUsage.CompletedSeconds(attempt, max) : VerifiedSeconds(attempt, job.Spec);
+        else if (paid && StreamingUsage.PaysPerInterval(job) && opened.State != IntentState.Failed)
+            seconds = StreamingUsage.ObservedSeconds(attempt, heardUntil ?? providers.LastHeard(attempt.Provider), max);
+        // A streaming release that would pay nothing more is not worth its gas; a milestone always marks its lease paid.
+        var release = seconds is { } s && (open.Mode == PaymentMode.Milestone || StreamingUsage.PaysMore(open.RatePerHour, RecordedSeconds(lease), s))
+            ? open with { Action = SettlementAction.Release, Seconds = s }
+            : null;
+        if (!await store.AddEndAsync(release, open with { Action = SettlementAction.Close }, time.GetUtcNow(), ct))
+            return;
+        LogEnded(job.Id, attempt.Number, attempt.State.ToWire(), release?.Seconds ?? 0);
         signal.Work();
     }
+
+    private static ulong MaxSeconds(Job job, SettlementIntent open) => StreamingUsage.MaxSeconds(job.Spec, open.RatePerHour, open.Cap);
+
+    /// <summary>The most seconds a lease's releases (sent, queued or done; not refused) pay up to.</summary>
+    private static ulong RecordedSeconds(IEnumerable<SettlementIntent> lease) =>
+        lease.Where(i => i.Action == SettlementAction.Release && i.State != IntentState.Failed).Select(i => i.Seconds).DefaultIfEmpty(0UL).Max();
 
     /// <summary>
     /// A canary proved <paramref name="provider"/> returned a wrong answer on <paramref name="attempt"/> of
@@ -157,6 +199,9 @@ public sealed partial class SettlementLedger(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not check the escrow deposit of {Requester}")]
     private partial void LogDepositCheckFailed(Exception e, Address requester);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Job {JobId} attempt {Attempt} ended {State}: settlement recorded")]
-    private partial void LogEnded(JobId jobId, int attempt, string state);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Job {JobId} attempt {Attempt} ended {State}: settlement recorded (release up to {Seconds} s)")]
+    private partial void LogEnded(JobId jobId, int attempt, string state, ulong seconds);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Job {JobId} attempt {Attempt}: streaming release up to {Seconds} s recorded")]
+    private partial void LogInterval(JobId jobId, int attempt, ulong seconds);
 }

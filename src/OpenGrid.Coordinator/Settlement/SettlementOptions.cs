@@ -29,6 +29,12 @@ public sealed class SettlementOptions
     /// </summary>
     public int Confirmations { get; set; } = 1;
 
+    /// <summary>
+    /// How often a running streaming lease is paid for the time the coordinator has seen it run (one
+    /// <c>releaseStreaming</c> per lease per interval, ≈59k gas each after the first). Default 1 minute; at least 1 s.
+    /// </summary>
+    public TimeSpan StreamInterval { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>How often the worker looks for due intents when nothing wakes it. Default 1 s.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
@@ -50,6 +56,8 @@ public sealed class SettlementOptions
             yield return $"{SectionName}:RetryBackoff must be positive and {SectionName}:MaxRetryBackoff at least as long, e.g. 00:00:01 and 00:01:00";
         if (SendTimeout <= TimeSpan.Zero)
             yield return $"{SectionName}:SendTimeout must be positive, e.g. 00:02:00";
+        if (StreamInterval < TimeSpan.FromSeconds(1) || StreamInterval > TimeSpan.FromDays(1))
+            yield return $"{SectionName}:StreamInterval must be between 00:00:01 and 1.00:00:00, e.g. 00:01:00 (each interval costs a transaction per running streaming job)";
         if (PollInterval <= TimeSpan.Zero)
             yield return $"{SectionName}:PollInterval must be positive, e.g. 00:00:01";
         if (PublicRpcUrl is { Length: > 0 } url && !Uri.TryCreate(url, UriKind.Absolute, out _))

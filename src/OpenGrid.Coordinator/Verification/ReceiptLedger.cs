@@ -21,10 +21,10 @@ namespace OpenGrid.Coordinator.Verification;
 public sealed partial class ReceiptLedger(IReceiptStore store, Settlement.SettlementChain chain, IOptions<Chain.ChainOptions> chainOptions,
     IOptions<CoordinatorOptions> options, TimeProvider time, ILogger<ReceiptLedger> log)
 {
-    // The settlement chain's id when payments are on (no ReceiptVerifier is deployed by default: zero contract), else
-    // the offline domain, so receipts of a grid without payments can never pass on chain.
+    // With payments on: the settlement chain and its deployed ReceiptVerifier, so a receipt verifies on chain; else the
+    // offline domain, so receipts of a grid without payments can never pass on chain.
     private readonly ReceiptDomain _domain = chain.Enabled
-        ? new ReceiptDomain(chainOptions.Value.ChainId, ReceiptDomain.Offline.VerifyingContract)
+        ? new ReceiptDomain(chainOptions.Value.ChainId, Address.Parse(chainOptions.Value.ReceiptVerifierAddress!))
         : ReceiptDomain.Offline;
 
     public ReceiptDomain Domain => _domain;

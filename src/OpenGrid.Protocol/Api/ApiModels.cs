@@ -178,7 +178,8 @@ public sealed record ClearingView(string Class, string JobId, string Provider, s
 
 /// <summary>
 /// Where this coordinator settles payments (<c>GET /v1/chain</c>): the chain id, a JSON-RPC URL clients may use, the
-/// contract addresses, the coordinator's own account (the escrow operator) and the token's decimals (6).
+/// contract addresses, the coordinator's own account (the escrow operator) and the token's decimals (6). ReceiptVerifier
+/// is the verifyingContract of the receipts' EIP-712 domain (absent from coordinators older than it).
 /// </summary>
 public sealed record ChainView(
     long ChainId,
@@ -188,7 +189,8 @@ public sealed record ChainView(
     string Registry,
     string Reputation,
     string Operator,
-    int TokenDecimals);
+    int TokenDecimals,
+    string? ReceiptVerifier = null);
 
 /// <summary>
 /// An account's money (<c>GET /v1/balance</c>), as decimal strings with 6 decimals: tokens in its wallet, escrow

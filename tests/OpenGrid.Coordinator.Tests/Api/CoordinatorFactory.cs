@@ -55,7 +55,7 @@ public sealed class CoordinatorFactory : WebApplicationFactory<Program>
 
     /// <summary>Opens a provider gateway connection as <paramref name="identity"/> and says hello.</summary>
     public async Task<FakeProviderConnection> ConnectProviderAsync(Identity identity, string name, int cores = 2, long memory = 4L << 30,
-        IReadOnlyList<LeaseRef>? runningLeases = null, IReadOnlyList<string>? cachedInputs = null)
+        IReadOnlyList<LeaseRef>? runningLeases = null, IReadOnlyList<string>? cachedInputs = null, OfferTermsView? terms = null)
     {
         var token = await NewClient(identity).GetTokenAsync(CancellationToken.None);
         var ws = Server.CreateWebSocketClient();
@@ -64,7 +64,7 @@ public sealed class CoordinatorFactory : WebApplicationFactory<Program>
         var connection = new FakeProviderConnection(socket);
         await connection.SendAsync(new Hello("test", name,
             new HardwareView("test cpu", cores, memory, 10L << 30, []), ["runtime:process"],
-            new SandboxView("test", "none", []), runningLeases, CachedInputs: cachedInputs));
+            new SandboxView("test", "none", []), runningLeases, terms, cachedInputs));
         var welcome = await connection.ReceiveAsync();
         Assert.IsType<Welcome>(welcome);
         return connection;
@@ -72,9 +72,9 @@ public sealed class CoordinatorFactory : WebApplicationFactory<Program>
 
     /// <summary>Opens a provider connection that keeps heartbeating in the background until disposed.</summary>
     public async Task<FakeProviderConnection> ConnectLiveProviderAsync(Identity identity, string name, IReadOnlyList<LeaseRef>? runningLeases = null,
-        IReadOnlyList<string>? cachedInputs = null)
+        IReadOnlyList<string>? cachedInputs = null, OfferTermsView? terms = null)
     {
-        var connection = await ConnectProviderAsync(identity, name, runningLeases: runningLeases, cachedInputs: cachedInputs);
+        var connection = await ConnectProviderAsync(identity, name, runningLeases: runningLeases, cachedInputs: cachedInputs, terms: terms);
         connection.StartHeartbeats(TimeSpan.FromMilliseconds(300));
         return connection;
     }

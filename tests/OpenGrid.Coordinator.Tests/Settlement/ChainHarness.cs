@@ -58,6 +58,7 @@ public sealed class ChainHarness : IDisposable
         ["Coordinator:Chain:EscrowAddress"] = Addresses.Escrow,
         ["Coordinator:Chain:RegistryAddress"] = Addresses.Registry,
         ["Coordinator:Chain:ReputationAddress"] = Addresses.Reputation,
+        ["Coordinator:Chain:ReceiptVerifierAddress"] = Addresses.ReceiptVerifier,
         ["Coordinator:Chain:KeyFile"] = KeyFile,
         ["Coordinator:Settlement:PollInterval"] = "00:00:00.200",
     };
@@ -65,7 +66,8 @@ public sealed class ChainHarness : IDisposable
     public ChainOptions Options => new()
     {
         RpcUrl = _chain.RpcUrl, ChainId = DevChain.ChainId, TokenAddress = Addresses.Token, EscrowAddress = Addresses.Escrow,
-        RegistryAddress = Addresses.Registry, ReputationAddress = Addresses.Reputation, KeyFile = KeyFile,
+        RegistryAddress = Addresses.Registry, ReputationAddress = Addresses.Reputation, ReceiptVerifierAddress = Addresses.ReceiptVerifier,
+        KeyFile = KeyFile,
     };
 
     /// <summary>Contract clients signing with the coordinator's key (to act behind the worker's back).</summary>

@@ -1,14 +1,16 @@
 using Nethereum.ABI.FunctionEncoding.Attributes;
 using Nethereum.Contracts;
-using OpenGrid.Protocol.Receipts;
 
-namespace OpenGrid.Chain.Tests.Evm;
+namespace OpenGrid.Chain.Receipts;
 
-// ABI of ReceiptVerifier (contracts/ReceiptVerifier.sol), for the contract tests.
+// ABI of ReceiptVerifier (contracts/ReceiptVerifier.sol).
 
 public sealed class ReceiptVerifierDeployment() : ContractDeploymentMessage(ContractArtifact.ReceiptVerifier.Bytecode);
 
-/// <summary>The contract's <c>Receipt</c> struct, filled from a C# <see cref="Receipt"/>.</summary>
+/// <summary>
+/// The contract's <c>Receipt</c> struct (docs/receipts.md): usage in ms and bytes, hashes as 32 bytes, addresses as
+/// 0x-hex. OpenGrid.Protocol's <c>Receipt</c> maps onto it one field for one.
+/// </summary>
 public sealed class ReceiptTuple
 {
     [Parameter("string", "jobId", 1)] public string JobId { get; set; } = "";
@@ -26,15 +28,6 @@ public sealed class ReceiptTuple
     [Parameter("uint64", "timestamp", 13)] public ulong Timestamp { get; set; }
     [Parameter("address", "provider", 14)] public string Provider { get; set; } = "";
     [Parameter("bytes32", "prevReceiptHash", 15)] public byte[] PrevReceiptHash { get; set; } = [];
-
-    public static ReceiptTuple From(Receipt r) => new()
-    {
-        JobId = r.JobId, Attempt = (uint)r.Attempt, Epoch = (ulong)r.Epoch, SpecHash = r.SpecHash.ToArray(),
-        RuntimeDigest = r.RuntimeDigest.ToArray(), InputsHash = r.InputsHash.ToArray(), OutputsHash = r.OutputsHash.ToArray(),
-        WallMs = (ulong)r.Usage.WallMs, CpuMs = (ulong)r.Usage.CpuMs, GpuMs = (ulong)r.Usage.GpuMs,
-        PeakMemoryBytes = (ulong)r.Usage.PeakMemoryBytes, ExitCode = r.ExitCode, Timestamp = (ulong)r.Timestamp,
-        Provider = r.Provider.Value, PrevReceiptHash = r.PrevReceiptHash.ToArray(),
-    };
 }
 
 [Function("RECEIPT_TYPEHASH", "bytes32")]
