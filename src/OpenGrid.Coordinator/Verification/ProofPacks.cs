@@ -45,16 +45,24 @@ public sealed class ProofPacks(IJobStore jobs, IReceiptStore receipts, ISettleme
         var txs = new List<SettlementTxView>();
         foreach (var member in group)
         {
+            // A lease's releases pay cumulative seconds (streaming pays several, in increasing seconds, as the contract
+            // demands): each one's amount is its increase over the one before.
+            var paidSeconds = new Dictionary<int, ulong>();
             foreach (var intent in await settlements.ListForJobAsync(member.Id, ct))
             {
                 if (intent.TxHash is not { } hash || intent.State != IntentState.Done || intent.Action == SettlementAction.Slash)
                     continue;
-                var amount = intent.Action switch
+                var amount = Core.TokenAmount.FromBaseUnits(0);
+                if (intent.Action == SettlementAction.Open)
+                    amount = intent.Cap;
+                else if (intent.Action == SettlementAction.Release)
                 {
-                    SettlementAction.Open => intent.Cap,
-                    SettlementAction.Release => EscrowRules.PayFor(intent.RatePerHour, intent.Seconds),
-                    _ => Core.TokenAmount.FromBaseUnits(0),
-                };
+                    var before = paidSeconds.GetValueOrDefault(intent.Attempt);
+                    amount = Core.TokenAmount.FromBaseUnits(EscrowRules.PayFor(intent.RatePerHour, intent.Seconds).BaseUnits
+                        - EscrowRules.PayFor(intent.RatePerHour, before).BaseUnits);
+                    paidSeconds[intent.Attempt] = intent.Seconds;
+                }
+
                 txs.Add(new SettlementTxView(hash, intent.Action.ToString().ToLowerInvariant(),
                     amount.BaseUnits.ToString(CultureInfo.InvariantCulture), intent.Attempt));
             }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using Nethereum.RPC.Eth.DTOs;
 using OpenGrid.Chain.Escrow;
@@ -65,6 +66,11 @@ public sealed class StreamingOnAnvilTests(AnvilFixture anvil) : IClassFixture<An
         Assert.Equal(Enumerable.Range(0, releases.Count).ToArray(), releases.Select(r => r.Seq).ToArray());
         Assert.Equal(seconds, releases.Max(r => r.Seconds));
         await AssertSettledAsync(chain, leaseId, requester, provider);
+
+        // The proof pack lists each release with what that transaction paid, not the cumulative figure.
+        var proof = await requesterApi.GetProofAsync(job.Id, None);
+        var listed = proof.Settlements!.Where(t => t.Kind == "release").Select(t => long.Parse(t.Amount, CultureInfo.InvariantCulture)).ToList();
+        Assert.Equal(released.Select(r => (long)r.Amount), listed);
     }
 
     [Fact]
