@@ -172,8 +172,14 @@ internal sealed partial class LeaseRunner(
     {
         LogFinished(lease.JobId, lease.Epoch, outcome, exitCode);
         usage ??= new UsageView(0, 0, 0);
-        var (receipt, signature) = spec is null ? (null, null) : receipts.Sign(lease, spec, exitCode, usage, outputs);
-        await send(new JobFinished(lease.JobId, lease.Epoch, outcome, exitCode, reason, usage, outputs, receipt, signature));
+        if (spec is null)
+        {
+            await send(new JobFinished(lease.JobId, lease.Epoch, outcome, exitCode, reason, usage, outputs));
+            return;
+        }
+
+        await receipts.SignAndSendAsync(lease, spec, exitCode, usage, outputs, (receipt, signature) =>
+            send(new JobFinished(lease.JobId, lease.Epoch, outcome, exitCode, reason, usage, outputs, receipt, signature)));
     }
 
     private void TryDelete(string root)

@@ -18,6 +18,7 @@ public sealed class ReceiptChain
     private readonly Identity _identity;
     private readonly string _headFile;
     private readonly Lock _lock = new();
+    private readonly SemaphoreSlim _sendOrder = new(1, 1);
     private Bytes32 _head;
     private ReceiptDomain _domain = ReceiptDomain.Offline;
 
@@ -46,6 +47,27 @@ public sealed class ReceiptChain
                 _domain = new ReceiptDomain(d.ChainId, contract);
             if (!reportsPending && welcome.LastReceipt is { } last && Bytes32.TryParse(last, out var accepted) && accepted != _head)
                 Advance(accepted);
+        }
+    }
+
+    /// <summary>
+    /// Signs the receipt of a finished attempt and hands it to <paramref name="send"/> before any other receipt is
+    /// signed, so receipts leave in chain order however many attempts finish at once. (Signing, then sending, from
+    /// several attempts at a time let a later receipt overtake the one it links to: the coordinator refused it as a
+    /// broken chain, and every receipt after it.)
+    /// </summary>
+    public async Task SignAndSendAsync(Assign lease, JobSpec spec, int? exitCode, UsageView usage, IReadOnlyList<OutputFileView> outputs,
+        Func<ReceiptView, string, ValueTask> send)
+    {
+        await _sendOrder.WaitAsync();
+        try
+        {
+            var (receipt, signature) = Sign(lease, spec, exitCode, usage, outputs);
+            await send(receipt, signature);
+        }
+        finally
+        {
+            _sendOrder.Release();
         }
     }
 
