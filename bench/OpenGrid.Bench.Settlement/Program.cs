@@ -9,9 +9,13 @@ using OpenGrid.Coordinator.Persistence;
 using OpenGrid.Coordinator.Settlement;
 using OpenGrid.Core;
 using OpenGrid.Core.Jobs;
+using OpenGrid.Protocol.Escrow;
+using OpenGrid.Protocol.Identity;
+using OpenGrid.Protocol.Specs;
 
 // Settlement throughput: N milestone jobs (open + release + close = 3 intents each) driven onto a fresh anvil by the
-// coordinator's IntentRunner over a SQLite store, at each concurrency given. Prints intents/s and gas per job.
+// coordinator's IntentRunner over a SQLite store, at each concurrency given. Each job is stored with its requester's
+// signed authorization, as after a submit. Prints intents/s and gas per job.
 // Usage: dotnet run -c Release --project bench/OpenGrid.Bench.Settlement -- [--jobs 200] [--concurrency 1,4,8,16]
 var jobs = Arg("--jobs", "200", int.Parse);
 var levels = Arg("--concurrency", "1,4,8,16", s => s.Split(',').Select(int.Parse).ToArray());
@@ -40,20 +44,40 @@ try
     };
     var rate = TokenAmount.FromBaseUnits(500_000);
     var cap = OpenGrid.Chain.Escrow.EscrowRules.CapFor(rate, TimeSpan.FromMinutes(10));
+    var requesterKey = Identity.FromPrivateKey(chain.PrivateKeys[3]);
+    var domain = new EscrowDomain(DevChain.ChainId, Address.Parse(contracts.Addresses.Escrow));
+    const string specText = """
+        apiVersion: opengrid/v1
+        kind: Job
+        name: bench
+        runtime: { kind: process, command: ["true"] }
+        limits: { timeout: 10m }
+        price: { maxPerHour: "0.50" }
+        """;
+    var spec = JobSpecParser.Parse(specText, "job.yaml").Spec!;
 
     Console.WriteLine($"anvil {chain.RpcUrl}, {jobs} milestone jobs per run ({jobs * 3} intents), {Environment.ProcessorCount} cores");
     foreach (var concurrency in levels)
     {
-        var store = SqliteSettlementStore.ForFile(Path.Combine(dir.FullName, $"run-{concurrency}.db"));
+        var db = SqliteDatabase.ForFile(Path.Combine(dir.FullName, $"run-{concurrency}.db"));
+        var jobStore = new SqliteJobStore(db);
+        await jobStore.InitializeAsync(none);
+        var store = new SqliteSettlementStore(db);
         await store.InitializeAsync(none);
         var intents = new List<SettlementIntent>();
         for (var i = 0; i < jobs; i++)
         {
-            var open = new SettlementIntent(0, JobId.New(TimeProvider.System), 1, SettlementAction.Open, requesterAddress, providerAddress, rate, cap, 0, PaymentMode.Milestone);
+            var now = DateTimeOffset.UtcNow;
+            var job = new Job(JobId.New(TimeProvider.System), requesterAddress, spec.Name, specText, spec, JobState.Queued, now, now, null, null, [], [], [])
+            {
+                Authorization = JobAuthorizer.Create(specText, spec, domain, 0, requesterKey, now),
+            };
+            await jobStore.InsertJobAsync(job, none);
+            var open = new SettlementIntent(0, job.Id, 1, SettlementAction.Open, requesterAddress, providerAddress, rate, cap, 0, PaymentMode.Milestone);
             intents.AddRange([open, open with { Action = SettlementAction.Release, Seconds = 120 }, open with { Action = SettlementAction.Close }]);
         }
         await store.AddAsync(intents, DateTimeOffset.UtcNow, none);
-        var runner = new IntentRunner(store, new SettlementChain(true, options), new SettlementSignal(),
+        var runner = new IntentRunner(store, jobStore, new SettlementChain(true, options), new SettlementSignal(),
             Options.Create(new SettlementOptions { Concurrency = concurrency }), TimeProvider.System, logs.CreateLogger<IntentRunner>());
         var clock = Stopwatch.StartNew();
         var finished = 0;
