@@ -18,6 +18,9 @@ public static class JobAuthorizer
     /// <summary>How long after signing leases of the job may still open (retries included): 30 days.</summary>
     public static readonly TimeSpan Lifetime = TimeSpan.FromDays(30);
 
+    /// <summary>The most extra replicas a coordinator may launch (Coordinator:Trust:MaxExtraReplicas is 0 to 16).</summary>
+    public const int MaxExtraReplicas = 16;
+
     /// <summary>Signs an authorization for <paramref name="specText"/> (parsed as <paramref name="spec"/>) in <paramref name="domain"/>.</summary>
     public static JobAuthorization Create(string specText, JobSpec spec, EscrowDomain domain, int extraReplicas, Identity.Identity requester, DateTimeOffset now)
     {
@@ -40,6 +43,8 @@ public static class JobAuthorizer
         if (chain is null)
             return request;
         var domain = new EscrowDomain(chain.ChainId, Address.Parse(chain.Escrow));
-        return request with { Authorization = Create(request.Spec, spec, domain, chain.MaxExtraReplicas, requester, now).ToView() };
+        // The worst case depends on a number the coordinator publishes: never sign for more than its settings allow.
+        var extraReplicas = Math.Clamp(chain.MaxExtraReplicas, 0, MaxExtraReplicas);
+        return request with { Authorization = Create(request.Spec, spec, domain, extraReplicas, requester, now).ToView() };
     }
 }
