@@ -4,6 +4,8 @@ pragma solidity ^0.8.24;
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
 
@@ -12,6 +14,11 @@ import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol
 ///  - A requester `deposit`s; the money is *available* and can be `withdraw`n at any time.
 ///  - The coordinator (OPERATOR_ROLE) `openLease`s: `cap` moves from the requester's available balance to
 ///    *locked*. A lease pays `verifiedSeconds * ratePerHour / 3600` (rounded down), cumulative, never above cap.
+///  - Every lease opens under a `JobAuthorization` the requester signed (EIP-712, domain {name "OpenGrid",
+///    version "1", this chain, this contract}): no lease opens after its `deadline`, none at a rate above its
+///    `maxRatePerHour`, and the leases of one job never hold more than its `maxTotal`: `committedOf(requester, job)`
+///    = Σ over the job's leases of (cap − refund) = what they still lock plus what they released. A close gives the
+///    refund back to that budget, so a retry can open once the lease it replaces is closed.
 ///  - `releaseStreaming` pays newly verified seconds (strictly increasing); `releaseMilestone` pays the verified
 ///    run of a completed job once and ends payment. Each release moves money from locked to the provider's
 ///    *earnings*, less the protocol fee, which goes to the treasury's earnings.
@@ -22,10 +29,11 @@ import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol
 ///  - `closeLease` refunds `cap - released` to the requester's available balance. The requester can close a
 ///    lease itself once `expiresAt` (when the cap would be used up, plus `closeGrace`) has passed.
 ///  - Providers and the treasury pull their earnings with `withdrawEarnings`.
-/// Invariant: token.balanceOf(this) = Σ availableOf + Σ lockedOf + Σ earningsOf, and for every lease
-/// `cap = locked part + released + refunded`. Every call is keyed so that a replay reverts.
+/// Invariant: token.balanceOf(this) = Σ availableOf + Σ lockedOf + Σ earningsOf, for every lease
+/// `cap = locked part + released + refunded`, and for every job `committedOf ≤ maxTotal` of the authorization its
+/// leases opened under. Every call is keyed so that a replay reverts.
 /// Fee-on-transfer and rebasing tokens are not supported.
-contract JobEscrow is AccessControl, ReentrancyGuard {
+contract JobEscrow is AccessControl, ReentrancyGuard, EIP712 {
     using SafeERC20 for IERC20;
 
     /// @notice Role allowed to open, pay and close leases (the coordinator's settlement worker).
@@ -43,7 +51,8 @@ contract JobEscrow is AccessControl, ReentrancyGuard {
         Closed
     }
 
-    /// @notice One lease: who pays whom, at what rate, up to what cap, and how much was paid so far.
+    /// @notice One lease: who pays whom, at what rate, up to what cap, how much was paid so far, and the job
+    ///         (authorization key) it counts against.
     struct Lease {
         address requester;
         uint64 paidSeconds;
@@ -53,7 +62,23 @@ contract JobEscrow is AccessControl, ReentrancyGuard {
         uint128 ratePerHour;
         uint128 cap;
         uint128 released;
+        bytes32 job;
     }
+
+    /// @notice What a requester signs, once per job, to let the operator open leases for it: the job's key (chosen
+    ///         by the requester's client; OpenGrid uses keccak256(specHash ‖ nonce)), the highest rate per hour a
+    ///         lease may pay, the most the job's leases may lock and release together, and the last moment (unix
+    ///         seconds) a lease may open.
+    struct JobAuthorization {
+        bytes32 job;
+        uint128 maxRatePerHour;
+        uint128 maxTotal;
+        uint64 deadline;
+    }
+
+    /// @notice keccak256 of the EIP-712 type of JobAuthorization.
+    bytes32 public constant JOB_AUTHORIZATION_TYPEHASH =
+        keccak256("JobAuthorization(bytes32 job,uint128 maxRatePerHour,uint128 maxTotal,uint64 deadline)");
 
     /// @notice The settlement token.
     IERC20 public immutable token;
@@ -70,19 +95,23 @@ contract JobEscrow is AccessControl, ReentrancyGuard {
     mapping(address requester => uint256) public lockedOf;
     /// @notice Earnings owed to providers and fees owed to the treasury (withdrawable).
     mapping(address account => uint256) public earningsOf;
+    /// @notice Per requester and job: Σ over the job's leases of (cap − refund), i.e. locked + released. Never
+    ///         above the maxTotal of the authorization a lease opened under.
+    mapping(address requester => mapping(bytes32 job => uint256)) public committedOf;
 
     /// @notice `requester` deposited `amount`.
     event Deposited(address indexed requester, uint256 amount);
     /// @notice `requester` withdrew `amount` of its available balance.
     event Withdrawn(address indexed requester, uint256 amount);
-    /// @notice A lease opened, locking `cap` of the requester's funds.
+    /// @notice A lease opened under the requester's authorization for `job`, locking `cap` of its funds.
     event LeaseOpened(
         bytes32 indexed leaseId,
         address indexed requester,
         address indexed provider,
         uint128 ratePerHour,
         uint128 cap,
-        uint64 expiresAt
+        uint64 expiresAt,
+        bytes32 job
     );
     /// @notice `amount` was released for the lease, up to `verifiedSeconds`: `amount - fee` to the provider,
     ///         `fee` to the treasury.
@@ -117,12 +146,21 @@ contract JobEscrow is AccessControl, ReentrancyGuard {
     error LeaseNotExpired(bytes32 leaseId, uint64 expiresAt);
     /// @notice There is nothing to withdraw for the caller.
     error NothingToWithdraw();
+    /// @notice The authorization was not signed by `requester` (`signer` is who did; zero for a malformed signature):
+    ///         a wrong key, other fields than were signed, or no authorization from this requester at all.
+    error InvalidAuthorization(address requester, address signer);
+    /// @notice The authorization's deadline has passed: no lease of this job may open any more.
+    error AuthorizationExpired(bytes32 job, uint64 deadline);
+    /// @notice The lease's rate is above the most per hour the requester authorized for the job.
+    error RateAboveAuthorized(bytes32 job, uint128 ratePerHour, uint128 maxRatePerHour);
+    /// @notice The job's leases would hold more than the requester authorized: `committed` already, plus `cap`.
+    error AuthorizationExceeded(bytes32 job, uint256 committed, uint256 cap, uint256 maxTotal);
 
     /// @param admin account holding DEFAULT_ADMIN_ROLE; it grants OPERATOR_ROLE.
     /// @param token_ the settlement token.
     /// @param treasury_ receives the 1% fee.
     /// @param closeGrace_ seconds after a lease's natural end before its requester may close it.
-    constructor(address admin, IERC20 token_, address treasury_, uint64 closeGrace_) {
+    constructor(address admin, IERC20 token_, address treasury_, uint64 closeGrace_) EIP712("OpenGrid", "1") {
         if (admin == address(0) || address(token_) == address(0) || treasury_ == address(0)) revert ZeroAddress();
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         token = token_;
@@ -148,16 +186,23 @@ contract JobEscrow is AccessControl, ReentrancyGuard {
         token.safeTransfer(msg.sender, amount);
     }
 
-    /// @notice Opens lease `leaseId` and locks `cap` of `requester`'s available balance. Only OPERATOR_ROLE;
-    ///         an id can be opened once.
-    function openLease(bytes32 leaseId, address requester, address provider, uint128 ratePerHour, uint128 cap)
-        external
-        onlyRole(OPERATOR_ROLE)
-    {
+    /// @notice Opens lease `leaseId` and locks `cap` of `requester`'s available balance, under the job authorization
+    ///         `requester` signed (`signature`: 65 bytes r ‖ s ‖ v over `authorizationDigest(authorization)`). Only
+    ///         OPERATOR_ROLE; an id can be opened once; the job's leases together never hold more than `maxTotal`.
+    function openLease(
+        bytes32 leaseId,
+        address requester,
+        address provider,
+        uint128 ratePerHour,
+        uint128 cap,
+        JobAuthorization calldata authorization,
+        bytes calldata signature
+    ) external onlyRole(OPERATOR_ROLE) {
         if (leaseId == bytes32(0) || ratePerHour == 0 || cap == 0) revert ZeroAmount();
         if (requester == address(0) || provider == address(0)) revert ZeroAddress();
         Lease storage lease = leases[leaseId];
         if (lease.status != LeaseStatus.None) revert LeaseAlreadyExists(leaseId);
+        bytes32 job = _commit(requester, ratePerHour, cap, authorization, signature);
         uint256 available = availableOf[requester];
         if (cap > available) revert InsufficientBalance(available, cap);
 
@@ -171,7 +216,24 @@ contract JobEscrow is AccessControl, ReentrancyGuard {
         lease.expiresAt = expiresAt;
         lease.ratePerHour = ratePerHour;
         lease.cap = cap;
-        emit LeaseOpened(leaseId, requester, provider, ratePerHour, cap, expiresAt);
+        lease.job = job;
+        emit LeaseOpened(leaseId, requester, provider, ratePerHour, cap, expiresAt, job);
+    }
+
+    /// @notice The EIP-712 digest a requester signs for `authorization`:
+    ///         keccak256(0x1901 ‖ domainSeparator ‖ hashStruct(authorization)).
+    function authorizationDigest(JobAuthorization calldata authorization) public view returns (bytes32) {
+        return _hashTypedDataV4(
+            keccak256(
+                abi.encode(
+                    JOB_AUTHORIZATION_TYPEHASH,
+                    authorization.job,
+                    authorization.maxRatePerHour,
+                    authorization.maxTotal,
+                    authorization.deadline
+                )
+            )
+        );
     }
 
     /// @notice Pays the lease's provider for usage verified up to `verifiedSeconds` (cumulative since the lease
@@ -199,6 +261,7 @@ contract JobEscrow is AccessControl, ReentrancyGuard {
         uint256 refund = lease.cap - lease.released;
         address requester = lease.requester;
         lease.status = LeaseStatus.Closed;
+        committedOf[requester][lease.job] -= refund;
         lockedOf[requester] -= refund;
         availableOf[requester] += refund;
         emit LeaseClosed(leaseId, requester, lease.released, refund, msg.sender);
@@ -221,6 +284,30 @@ contract JobEscrow is AccessControl, ReentrancyGuard {
     /// @notice The protocol fee on a cumulative released amount: 1% rounded down.
     function feeOn(uint256 released) public pure returns (uint256) {
         return released * FEE_BPS / BPS;
+    }
+
+    /// @dev Checks that `requester` signed `authorization` and that it allows a lease of `cap` at `ratePerHour` now,
+    ///      then counts `cap` against the job. Returns the job's key.
+    function _commit(
+        address requester,
+        uint128 ratePerHour,
+        uint128 cap,
+        JobAuthorization calldata authorization,
+        bytes calldata signature
+    ) private returns (bytes32 job) {
+        (address signer, ECDSA.RecoverError recoverError,) =
+            ECDSA.tryRecoverCalldata(authorizationDigest(authorization), signature);
+        if (recoverError != ECDSA.RecoverError.NoError || signer != requester) revert InvalidAuthorization(requester, signer);
+        job = authorization.job;
+        if (block.timestamp > authorization.deadline) revert AuthorizationExpired(job, authorization.deadline);
+        if (ratePerHour > authorization.maxRatePerHour) {
+            revert RateAboveAuthorized(job, ratePerHour, authorization.maxRatePerHour);
+        }
+        uint256 committed = committedOf[requester][job];
+        if (committed + cap > authorization.maxTotal) {
+            revert AuthorizationExceeded(job, committed, cap, authorization.maxTotal);
+        }
+        committedOf[requester][job] = committed + cap;
     }
 
     function _release(bytes32 leaseId, uint64 verifiedSeconds, bool milestone) private {

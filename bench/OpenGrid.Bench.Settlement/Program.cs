@@ -9,9 +9,13 @@ using OpenGrid.Coordinator.Persistence;
 using OpenGrid.Coordinator.Settlement;
 using OpenGrid.Core;
 using OpenGrid.Core.Jobs;
+using OpenGrid.Protocol.Escrow;
+using OpenGrid.Protocol.Identity;
+using OpenGrid.Protocol.Specs;
 
 // Settlement throughput: N milestone jobs (open + release + close = 3 intents each) driven onto a fresh anvil by the
-// coordinator's IntentRunner over a SQLite store, at each concurrency given. Prints intents/s and gas per job.
+// coordinator's IntentRunner over a SQLite store, at each concurrency given. Each job is stored with its requester's
+// signed authorization, as after a submit. Prints intents/s and gas per job.
 // First, gas per step: two milestone jobs and two streaming jobs of --intervals releases each (60 s apart), for one
 // requester and one provider, as the coordinator sends them (gas as recorded on each intent).
 // Usage: dotnet run -c Release --project bench/OpenGrid.Bench.Settlement -- [--jobs 200] [--concurrency 1,4,8,16] [--intervals 5]
@@ -44,15 +48,42 @@ try
     };
     var rate = TokenAmount.FromBaseUnits(500_000);
     var cap = OpenGrid.Chain.Escrow.EscrowRules.CapFor(rate, TimeSpan.FromMinutes(10));
+    var requesterKey = Identity.FromPrivateKey(chain.PrivateKeys[3]);
+    var domain = new EscrowDomain(DevChain.ChainId, Address.Parse(contracts.Addresses.Escrow));
+    const string specText = """
+        apiVersion: opengrid/v1
+        kind: Job
+        name: bench
+        runtime: { kind: process, command: ["true"] }
+        limits: { timeout: 10m }
+        price: { maxPerHour: "0.50" }
+        """;
+    var spec = JobSpecParser.Parse(specText, "job.yaml").Spec!;
+
+    // A job as a submit stores it: with its requester's signed authorization, which the lease opens under.
+    async Task<Job> AuthorizedJobAsync(SqliteJobStore store)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var job = new Job(JobId.New(TimeProvider.System), requesterAddress, spec.Name, specText, spec, JobState.Queued, now, now, null, null, [], [], [])
+        {
+            Authorization = JobAuthorizer.Create(specText, spec, domain, 0, requesterKey, now),
+        };
+        await store.InsertJobAsync(job, none);
+        return job;
+    }
 
     Console.WriteLine($"anvil {chain.RpcUrl}, {Environment.ProcessorCount} cores; gas per step (requester {requesterAddress}, provider {providerAddress})");
-    var gasStore = SqliteSettlementStore.ForFile(Path.Combine(dir.FullName, "gas.db"));
+    var gasDb = SqliteDatabase.ForFile(Path.Combine(dir.FullName, "gas.db"));
+    var gasJobs = new SqliteJobStore(gasDb);
+    await gasJobs.InitializeAsync(none);
+    var gasStore = new SqliteSettlementStore(gasDb);
     await gasStore.InitializeAsync(none);
-    var gasRunner = new IntentRunner(gasStore, new SettlementChain(true, options), new SettlementSignal(),
+    var gasRunner = new IntentRunner(gasStore, gasJobs, new SettlementChain(true, options), new SettlementSignal(),
         Options.Create(new SettlementOptions { Concurrency = 1 }), TimeProvider.System, logs.CreateLogger<IntentRunner>());
     foreach (var mode in new[] { PaymentMode.Milestone, PaymentMode.Milestone, PaymentMode.Streaming, PaymentMode.Streaming })
     {
-        var open = new SettlementIntent(0, JobId.New(TimeProvider.System), 1, SettlementAction.Open, requesterAddress, providerAddress, rate, cap, 0, mode);
+        var job = await AuthorizedJobAsync(gasJobs);
+        var open = new SettlementIntent(0, job.Id, 1, SettlementAction.Open, requesterAddress, providerAddress, rate, cap, 0, mode);
         var releases = mode == PaymentMode.Milestone
             ? [open with { Action = SettlementAction.Release, Seconds = 120 }]
             : Enumerable.Range(0, intervals).Select(i => open with { Action = SettlementAction.Release, Seconds = (ulong)(60 * (i + 1)), Seq = i }).ToList();
@@ -71,16 +102,20 @@ try
     Console.WriteLine($"{jobs} milestone jobs per run ({jobs * 3} intents)");
     foreach (var concurrency in levels)
     {
-        var store = SqliteSettlementStore.ForFile(Path.Combine(dir.FullName, $"run-{concurrency}.db"));
+        var db = SqliteDatabase.ForFile(Path.Combine(dir.FullName, $"run-{concurrency}.db"));
+        var jobStore = new SqliteJobStore(db);
+        await jobStore.InitializeAsync(none);
+        var store = new SqliteSettlementStore(db);
         await store.InitializeAsync(none);
         var intents = new List<SettlementIntent>();
         for (var i = 0; i < jobs; i++)
         {
-            var open = new SettlementIntent(0, JobId.New(TimeProvider.System), 1, SettlementAction.Open, requesterAddress, providerAddress, rate, cap, 0, PaymentMode.Milestone);
+            var job = await AuthorizedJobAsync(jobStore);
+            var open = new SettlementIntent(0, job.Id, 1, SettlementAction.Open, requesterAddress, providerAddress, rate, cap, 0, PaymentMode.Milestone);
             intents.AddRange([open, open with { Action = SettlementAction.Release, Seconds = 120 }, open with { Action = SettlementAction.Close }]);
         }
         await store.AddAsync(intents, DateTimeOffset.UtcNow, none);
-        var runner = new IntentRunner(store, new SettlementChain(true, options), new SettlementSignal(),
+        var runner = new IntentRunner(store, jobStore, new SettlementChain(true, options), new SettlementSignal(),
             Options.Create(new SettlementOptions { Concurrency = concurrency }), TimeProvider.System, logs.CreateLogger<IntentRunner>());
         var clock = Stopwatch.StartNew();
         var finished = 0;

@@ -20,7 +20,10 @@ internal static class ExitCodes
     public const int Conflict = 6;
     /// <summary>Content did not match its CID, or arrived incomplete, or an output path escapes its folder.</summary>
     public const int Integrity = 7;
-    /// <summary>Not enough money in escrow for the job's worst case: deposit more (<c>og deposit</c>).</summary>
+    /// <summary>
+    /// Not enough money in escrow for the job's worst case: deposit more (<c>og deposit</c>); or a job authorization
+    /// that allows less than the worst case.
+    /// </summary>
     public const int InsufficientFunds = 8;
     /// <summary>The job ran out of time (as <c>timeout(1)</c> does).</summary>
     public const int TimedOut = 124;
@@ -33,10 +36,11 @@ internal static class ExitCodes
             or ErrorCodes.ContentInvalidCid or ErrorCodes.ContentTooLarge or ErrorCodes.ChainTxInvalid or ErrorCodes.ChainTxRefused => InvalidInput,
         ErrorCodes.JobNotFound or ErrorCodes.ContentNotFound or ErrorCodes.ChainNotConfigured => NotFound,
         ErrorCodes.AuthRequired or ErrorCodes.AuthInvalidSignature or ErrorCodes.AuthChallengeExpired
-            or ErrorCodes.Forbidden or ErrorCodes.ChainTxNotYours => Auth,
+            or ErrorCodes.Forbidden or ErrorCodes.ChainTxNotYours
+            or ErrorCodes.EscrowAuthorizationMissing or ErrorCodes.EscrowAuthorizationInvalid => Auth,
         ErrorCodes.JobNotCancellable or ErrorCodes.JobNotFinished => Conflict,
         ErrorCodes.ContentIncomplete or ErrorCodes.ContentCorrupt => Integrity,
-        ErrorCodes.EscrowInsufficient => InsufficientFunds,
+        ErrorCodes.EscrowInsufficient or ErrorCodes.EscrowAuthorizationInsufficient => InsufficientFunds,
         // lease.* are answers to providers, never to a requester; chain.tx_rejected and chain.tx_reverted (the node or
         // the contract said no) and anything unknown are a generic failure.
         _ => Failure,

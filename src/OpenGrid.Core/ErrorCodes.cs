@@ -27,6 +27,12 @@ public static class ErrorCodes
     public const string RequestInvalid = "request.invalid";
     /// <summary>The requester's escrow balance does not cover the job's worst case (deposit more).</summary>
     public const string EscrowInsufficient = "escrow.insufficient";
+    /// <summary>Payments are on and the submit carries no job authorization for the escrow (sign one: og submit does).</summary>
+    public const string EscrowAuthorizationMissing = "escrow.authorization_missing";
+    /// <summary>The job authorization is malformed, not the requester's signature for this escrow, not for this spec, or expired.</summary>
+    public const string EscrowAuthorizationInvalid = "escrow.authorization_invalid";
+    /// <summary>The job authorization's max rate or max total is below the job's worst case.</summary>
+    public const string EscrowAuthorizationInsufficient = "escrow.authorization_insufficient";
     /// <summary>This coordinator settles no payments: no chain is configured.</summary>
     public const string ChainNotConfigured = "chain.not_configured";
     /// <summary>The chain node did not answer; try again later.</summary>

@@ -16,6 +16,7 @@ namespace OpenGrid.Protocol;
 [JsonSerializable(typeof(TokenRequest))]
 [JsonSerializable(typeof(TokenResponse))]
 [JsonSerializable(typeof(SubmitJobRequest))]
+[JsonSerializable(typeof(JobAuthorizationView))]
 [JsonSerializable(typeof(JobView))]
 [JsonSerializable(typeof(ReputationView))]
 [JsonSerializable(typeof(JobListView))]
@@ -47,14 +48,18 @@ namespace OpenGrid.Protocol;
 [JsonSerializable(typeof(ProofReport))]
 public sealed partial class OpenGridJsonContext : JsonSerializerContext;
 
-/// <summary>RFC 9457 problem details as OpenGrid sends them: <c>code</c> is the stable error code.</summary>
+/// <summary>
+/// RFC 9457 problem details as OpenGrid sends them: <c>code</c> is the stable error code; <c>errors</c> the spec's
+/// errors (<c>spec.invalid</c>), <c>authorization</c> what a job authorization must cover (<c>escrow.authorization_*</c>).
+/// </summary>
 public sealed record ProblemView(
     string? Type,
     string? Title,
     int? Status,
     string? Detail,
     string? Code,
-    IReadOnlyList<SpecErrorView>? Errors = null);
+    IReadOnlyList<SpecErrorView>? Errors = null,
+    AuthorizationTermsView? Authorization = null);
 
 /// <summary>One spec error with its position: file, 1-based line and column, field path, message.</summary>
 public sealed record SpecErrorView(string File, int Line, int Column, string Path, string Message);

@@ -139,7 +139,7 @@ public class EscrowContractTests
         Revert.Is(await w.Chain.RevertsAsync(w.Coordinator, w.Escrow, open(Lease, w.Requester, w.Provider, RatePerHour, 0)), "ZeroAmount");
         Revert.Is(await w.Chain.RevertsAsync(w.Coordinator, w.Escrow, open(Lease, ChainAddress.Zero, w.Provider, RatePerHour, Cap)), "ZeroAddress");
         Revert.Is(await w.Chain.RevertsAsync(w.Coordinator, w.Escrow, open(Lease, w.Requester, ChainAddress.Zero, RatePerHour, Cap)), "ZeroAddress");
-        Revert.Is(await w.Chain.RevertsAsync(w.Coordinator, w.Escrow, open(Lease, w.Requester, w.Provider, RatePerHour, Cap + 1)),
+        Revert.Is(await Assert.ThrowsAsync<ContractRevertException>(() => w.OpenAsync(Lease, RatePerHour, Cap + 1)),
             "InsufficientBalance", Cap, Cap + 1);
     }
 

@@ -6,9 +6,10 @@ using OpenGrid.Chain.Tests.Invariants;
 namespace OpenGrid.Chain.Tests;
 
 /// <summary>
-/// Money invariants over random sequences of deposit / open / release (streaming and milestone) / close / withdraw
-/// / bond / unbond / slash, run on the contracts in-process and on an independent model. Each step must succeed or
-/// revert exactly as the model says, then every invariant is checked. Kept to 50 sequences × (6 + 20) steps (≈10 s):
+/// Money invariants over random sequences of deposit / open (under a job budget, a rate limit, or another requester's
+/// signature) / release (streaming and milestone) / close / withdraw / bond / unbond / slash, run on the contracts
+/// in-process and on an independent model. Each step must succeed or revert exactly as the model says, then every
+/// invariant is checked (including: a job's leases never hold more than its authorization's maxTotal). Kept to 50 sequences × (6 + 20) steps (≈10 s):
 /// each step also reads ~20 balances back, and Nethereum.EVM runs about a thousand executions a second.
 /// </summary>
 public class EscrowInvariantProperties
@@ -24,7 +25,8 @@ public class EscrowInvariantProperties
         (2, from r in Gen.Choose(0, 1) from pct in Gen.Elements(0, 25, 50, 100, 101) select (Op)new Withdraw(r, pct)),
         (4, from lease in Gen.Choose(0, 5) from r in Gen.Choose(0, 1) from p in Gen.Choose(0, 1)
             from rate in Gen.Elements(Rates) from cap in Gen.Frequency((9, Gen.Choose(1, 60)), (1, Gen.Choose(101, 120)))
-            select (Op)new Open(lease, r, p, rate, cap)),
+            from job in Gen.Frequency((6, Gen.Constant(0)), (3, Gen.Constant(1)), (1, Gen.Constant(2)))
+            select (Op)new Open(lease, r, p, rate, cap, job)),
         (8, from lease in Gen.Frequency((9, Gen.Choose(0, 3)), (1, Gen.Constant(4)))
             from pct in Gen.Frequency((1, Gen.Constant(0)), (8, Gen.Choose(1, 40)), (1, Gen.Choose(101, 150)))
             from milestone in Gen.Frequency((5, Gen.Constant(false)), (1, Gen.Constant(true)))

@@ -31,6 +31,9 @@ public sealed class ExitCodeTests : IDisposable
         (ErrorCodes.LeaseNotYours, 403, 1), // provider-only codes: a generic failure if a requester ever sees one
         (ErrorCodes.LeaseStaleEpoch, 409, 1),
         (ErrorCodes.EscrowInsufficient, 402, 8),
+        (ErrorCodes.EscrowAuthorizationMissing, 402, 4),
+        (ErrorCodes.EscrowAuthorizationInvalid, 422, 4),
+        (ErrorCodes.EscrowAuthorizationInsufficient, 402, 8),
         (ErrorCodes.ChainNotConfigured, 404, 3),
         (ErrorCodes.ChainUnavailable, 503, 1),
         (ErrorCodes.ChainTxInvalid, 400, 2),

@@ -8,8 +8,9 @@ using OpenGrid.Protocol.Api;
 namespace OpenGrid.Cli.Tests;
 
 /// <summary>
-/// An in-memory coordinator for CLI tests: answers sign-in, and whatever routes a test adds
-/// (<c>"GET v1/jobs/abc"</c> → a response). Anything else is a 404 without a body.
+/// An in-memory coordinator for CLI tests: answers sign-in, that it settles no payments (<c>GET v1/chain</c>: 404
+/// chain.not_configured, until a test routes it), and whatever routes a test adds (<c>"GET v1/jobs/abc"</c> → a
+/// response). Anything else is a 404 without a body.
 /// </summary>
 internal sealed class FakeCoordinator : HttpMessageHandler
 {
@@ -23,6 +24,7 @@ internal sealed class FakeCoordinator : HttpMessageHandler
         Json("POST v1/auth/challenge", new ChallengeResponse("sign me", expires), OpenGridJsonContext.Default.ChallengeResponse);
         Json("POST v1/auth/token", new TokenResponse("token", "0x0000000000000000000000000000000000000001", expires),
             OpenGridJsonContext.Default.TokenResponse);
+        Problem("GET v1/chain", 404, Core.ErrorCodes.ChainNotConfigured);
     }
 
     /// <summary>Requests seen, as <c>"METHOD path"</c>.</summary>

@@ -69,6 +69,37 @@ public sealed class SubmitCommandTests : IDisposable
         Assert.Equal(("job.yaml", Spec), (_submitted.FileName, _submitted.Spec));
     }
 
+    [Fact]
+    public async Task Without_payments_the_job_carries_no_authorization()
+    {
+        File.WriteAllText(_dir.Combine("work", "job", "hello.sh"), "echo hi\n");
+
+        var result = await _og.RunAsync("submit", "job/job.yaml");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Null(_submitted!.Authorization);
+    }
+
+    [Fact]
+    public async Task With_payments_on_the_job_carries_an_authorization_signed_with_the_account_key_for_its_worst_case()
+    {
+        File.WriteAllText(_dir.Combine("work", "job", "hello.sh"), "echo hi\n");
+        var escrow = "0x5fbdb2315678afecb367f032d93f642f64180aa3";
+        _coordinator.Json("GET v1/chain", new ChainView(31337, "http://127.0.0.1:8545", "0x" + new string('1', 40), escrow,
+            "0x" + new string('2', 40), "0x" + new string('3', 40), "0x" + new string('4', 40), 6, MaxExtraReplicas: 2), OpenGridJsonContext.Default.ChainView);
+
+        var result = await _og.RunAsync("submit", "job/job.yaml");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var key = Protocol.Identity.KeyStore.LoadOrCreate(_dir.Combine("home"));
+        var spec = Protocol.Specs.JobSpecParser.Parse(Spec, "job.yaml").Spec!;
+        var (authorization, rejection) = Protocol.Escrow.JobAuthorizationCheck.Validate(_submitted!.Authorization, key.Address, Spec, spec,
+            new Protocol.Escrow.EscrowDomain(31337, Core.Jobs.Address.Parse(escrow)), extraReplicas: 2, DateTimeOffset.UtcNow);
+        Assert.Null(rejection);
+        // The spec's default price (1 USDC per hour) for its default timeout (10 minutes), one lease.
+        Assert.Equal(("1.000000", "0.166666"), (authorization!.MaxRatePerHour.ToString(), authorization.MaxTotal.ToString()));
+    }
+
     [Theory]
     [InlineData("succeeded", 0, 0)]
     [InlineData("failed", 3, 3)]

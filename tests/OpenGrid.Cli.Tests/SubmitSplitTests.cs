@@ -50,6 +50,29 @@ public sealed class SubmitSplitTests : IDisposable
     }
 
     [Fact]
+    public async Task With_payments_on_each_frame_carries_its_own_authorization_bound_to_its_own_spec_text()
+    {
+        var escrow = "0x5fbdb2315678afecb367f032d93f642f64180aa3";
+        _coordinator.Json("GET v1/chain", new ChainView(31337, "http://127.0.0.1:8545", "0x" + new string('1', 40), escrow,
+            "0x" + new string('2', 40), "0x" + new string('3', 40), "0x" + new string('4', 40), 6, MaxExtraReplicas: 2), OpenGridJsonContext.Default.ChainView);
+
+        var result = await _og.RunAsync("submit", "job/job.yaml");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var key = Protocol.Identity.KeyStore.LoadOrCreate(_dir.Combine("home"));
+        var domain = new Protocol.Escrow.EscrowDomain(31337, Core.Jobs.Address.Parse(escrow));
+        Assert.Equal(3, _submitted.Count);
+        foreach (var frame in _submitted)
+        {
+            var spec = JobSpecParser.Parse(frame.Spec, "job.yaml").Spec!;
+            var (_, rejection) = Protocol.Escrow.JobAuthorizationCheck.Validate(frame.Authorization, key.Address, frame.Spec, spec, domain, 2, DateTimeOffset.UtcNow);
+            Assert.Null(rejection);
+        }
+        Assert.Equal(3, _submitted.Select(f => f.Authorization!.Job).Distinct().Count());
+        Assert.Single(_coordinator.Requests, r => r == "GET v1/chain"); // asked once for the whole split
+    }
+
+    [Fact]
     public async Task Each_frame_becomes_a_job_with_frame_set_sharing_one_upload_and_the_ids_are_printed()
     {
         var result = await _og.RunAsync("submit", "job/job.yaml");

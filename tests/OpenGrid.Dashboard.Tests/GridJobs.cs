@@ -1,5 +1,6 @@
 using OpenGrid.Protocol.Api;
 using OpenGrid.Protocol.Client;
+using OpenGrid.Protocol.Specs;
 using OpenGrid.Testing;
 
 namespace OpenGrid.Dashboard.Tests;
@@ -35,10 +36,14 @@ public static class GridJobs
         return await RunAsync(client, await File.ReadAllTextAsync(Path.Combine(HelloFolder, "job.yaml")), cids);
     }
 
-    /// <summary>Submits the spec and waits until the job succeeded; returns it as the API shows it then.</summary>
+    /// <summary>
+    /// Submits the spec as og does (with a signed authorization when the grid settles payments) and waits until the job
+    /// succeeded; returns it as the API shows it then.
+    /// </summary>
     public static async Task<JobView> RunAsync(OpenGridClient client, string spec, IReadOnlyDictionary<string, string>? inputCids = null)
     {
-        var job = await client.SubmitAsync(new SubmitJobRequest(spec, "job.yaml", inputCids), CancellationToken.None);
+        var parsed = JobSpecParser.Parse(spec, "job.yaml").Spec ?? throw new ArgumentException("the test spec does not parse", nameof(spec));
+        var job = await client.SubmitAsync(new SubmitJobRequest(spec, "job.yaml", inputCids), parsed, CancellationToken.None);
         JobView? now = null;
         await WaitFor.ConditionAsync(async () => (now = await client.GetJobAsync(job.Id, CancellationToken.None)).State is "succeeded" or "failed",
             RunTimeout, $"job {job.Name} to end");

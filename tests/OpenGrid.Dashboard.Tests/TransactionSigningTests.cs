@@ -10,7 +10,8 @@ namespace OpenGrid.Dashboard.Tests;
 /// <summary>
 /// The browser's transaction module (assets/ethtx.js) in Chromium, against published RLP vectors, the selectors in the
 /// compiled contract artifacts, and Nethereum: what the page signs is byte for byte what Nethereum signs for the same
-/// transaction, and Nethereum recovers the right sender from it.
+/// transaction, and Nethereum recovers the right sender from it. Also the page's job authorizations
+/// (assets/authorization.js) against the coordinator's own check.
 /// </summary>
 [Collection(nameof(DashboardCollection))]
 public sealed class TransactionSigningTests(DashboardFixture grid)
@@ -113,5 +114,34 @@ public sealed class TransactionSigningTests(DashboardFixture grid)
         var decoded = UserTransaction.TryDecode(raw, out var error);
         Assert.True(decoded is not null, error);
         Assert.Equal((address.ToLowerInvariant(), new BigInteger(ChainId)), (decoded.Sender.ToLowerInvariant(), decoded.ChainId));
+    }
+
+    [Fact]
+    public async Task A_job_authorization_signed_in_the_page_is_one_the_coordinator_accepts_for_that_spec()
+    {
+        await using var tab = await grid.NewPageAsync();
+        await tab.Page.GotoAsync("/ui/signin");
+        var requester = Protocol.Identity.Identity.FromPrivateKey(Key);
+        var domain = new Protocol.Escrow.EscrowDomain(ChainId, Core.Jobs.Address.Parse(Escrow));
+        var text = Testing.JobSpecs.Shell("from-the-page", "echo ü > /out/x", timeout: "10m") + "\nverify: { replicas: 2, quorum: 2 }\n";
+        var spec = Protocol.Specs.JobSpecParser.Parse(text, "job.yaml").Spec!;
+        var terms = Protocol.Escrow.JobAuthorizationCheck.Terms(text, spec, domain, extraReplicas: 2);
+
+        var signed = await tab.Page.EvaluateAsync<System.Text.Json.JsonElement>("""
+            async ([termsJson, text, key]) => {
+              const { signAuthorization } = await import('/ui/assets/authorization.js');
+              const terms = JSON.parse(termsJson);
+              const { fromHex } = await import('/ui/assets/ethtx.js');
+              let other = null;
+              try { signAuthorization(terms, text + ' ', fromHex(key)); } catch (e) { other = e.message; }
+              return { authorization: signAuthorization(terms, text, fromHex(key)), other };
+            }
+            """, new object[] { System.Text.Json.JsonSerializer.Serialize(terms, Protocol.OpenGridJsonContext.Default.AuthorizationTermsView), text, Key });
+
+        var view = System.Text.Json.JsonSerializer.Deserialize(signed.GetProperty("authorization").GetRawText(), Protocol.OpenGridJsonContext.Default.JobAuthorizationView)!;
+        var (authorization, rejection) = Protocol.Escrow.JobAuthorizationCheck.Validate(view, requester.Address, text, spec, domain, 2, DateTimeOffset.UtcNow);
+        Assert.Null(rejection);
+        Assert.Equal((terms.MaxRatePerHour, terms.MaxTotal), (authorization!.MaxRatePerHour.ToString(), authorization.MaxTotal.ToString()));
+        Assert.Contains("but this spec hashes to", signed.GetProperty("other").GetString());
     }
 }

@@ -2,6 +2,7 @@ using System.Numerics;
 using Nethereum.Web3;
 using OpenGrid.Chain.Access;
 using OpenGrid.Core;
+using OpenGrid.Core.Jobs;
 
 namespace OpenGrid.Chain.Escrow;
 
@@ -27,15 +28,38 @@ public sealed class EscrowClient(IWeb3 web3, string address) : ContractClient(we
     public Task<TxOutcome> WithdrawAsync(TokenAmount amount, CancellationToken cancellationToken) =>
         SendAsync(new WithdrawFunction { Amount = ChainAmount.ToWire(amount) }, cancellationToken);
 
-    /// <summary>Operator: opens a lease locking <paramref name="cap"/> of the requester's available funds.</summary>
+    /// <summary>
+    /// Operator: opens a lease locking <paramref name="cap"/> of the requester's available funds, under the job
+    /// authorization the requester signed (the escrow checks the signature, deadline, max rate and max total).
+    /// </summary>
     public Task<TxOutcome> OpenLeaseAsync(
         EscrowLeaseId leaseId, string requester, string provider, TokenAmount ratePerHour, TokenAmount cap,
-        CancellationToken cancellationToken) =>
-        SendAsync(new OpenLeaseFunction
+        JobAuthorization authorization, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(authorization);
+        return SendAsync(new OpenLeaseFunction
         {
             LeaseId = leaseId.ToBytes(), Requester = requester, Provider = provider,
             RatePerHour = ChainAmount.ToWire(ratePerHour), Cap = ChainAmount.ToWire(cap),
+            Authorization = ToTuple(authorization), Signature = authorization.Signature,
         }, cancellationToken);
+    }
+
+    /// <summary>The contract's struct for an authorization (without its nonce and signature).</summary>
+    public static JobAuthorizationTuple ToTuple(JobAuthorization authorization)
+    {
+        ArgumentNullException.ThrowIfNull(authorization);
+        return new()
+        {
+            Job = authorization.Job, MaxRatePerHour = ChainAmount.ToWire(authorization.MaxRatePerHour),
+            MaxTotal = ChainAmount.ToWire(authorization.MaxTotal), Deadline = authorization.DeadlineSeconds,
+        };
+    }
+
+    /// <summary>What the job's leases hold now under the requester's authorization: locked + released, in base units.</summary>
+    public async Task<TokenAmount> CommittedAsync(string requester, byte[] job, CancellationToken cancellationToken) =>
+        ChainAmount.FromWire(await QueryAsync<CommittedOfFunction, BigInteger>(new() { Requester = requester, Job = job }, cancellationToken)
+            .ConfigureAwait(false));
 
     /// <summary>Operator: pays usage verified up to <paramref name="verifiedSeconds"/> (cumulative, increasing).</summary>
     public Task<TxOutcome> ReleaseStreamingAsync(EscrowLeaseId leaseId, ulong verifiedSeconds, CancellationToken cancellationToken) =>
@@ -66,7 +90,10 @@ public sealed class EscrowClient(IWeb3 web3, string address) : ContractClient(we
             return null;
         return new EscrowLease(leaseId, (EscrowLeaseStatus)o.Status, o.Requester, o.Provider,
             ChainAmount.FromWire(o.RatePerHour), ChainAmount.FromWire(o.Cap), ChainAmount.FromWire(o.Released),
-            o.PaidSeconds, DateTimeOffset.FromUnixTimeSeconds((long)Math.Min(o.ExpiresAt, (ulong)DateTimeOffset.MaxValue.ToUnixTimeSeconds())));
+            o.PaidSeconds, DateTimeOffset.FromUnixTimeSeconds((long)Math.Min(o.ExpiresAt, (ulong)DateTimeOffset.MaxValue.ToUnixTimeSeconds())))
+        {
+            Job = o.Job,
+        };
     }
 
     public async Task<EscrowBalances> GetBalancesAsync(string account, CancellationToken cancellationToken)

@@ -48,6 +48,9 @@ public sealed record EscrowLease(
     ulong PaidSeconds,
     DateTimeOffset ExpiresAt)
 {
+    /// <summary>The key of the job authorization the lease opened under (32 bytes).</summary>
+    public byte[] Job { get; init; } = [];
+
     public TokenAmount Locked => Status is EscrowLeaseStatus.Open or EscrowLeaseStatus.Completed
         ? TokenAmount.FromBaseUnits(Cap.BaseUnits - Released.BaseUnits)
         : default;

@@ -26,6 +26,15 @@ public sealed class WithdrawFunction : FunctionMessage
     [Parameter("uint256", "amount", 1)] public BigInteger Amount { get; set; }
 }
 
+/// <summary>The contract's <c>JobAuthorization</c> struct: what the requester signed for a job (deadline in unix seconds).</summary>
+public sealed class JobAuthorizationTuple
+{
+    [Parameter("bytes32", "job", 1)] public byte[] Job { get; set; } = [];
+    [Parameter("uint128", "maxRatePerHour", 2)] public BigInteger MaxRatePerHour { get; set; }
+    [Parameter("uint128", "maxTotal", 3)] public BigInteger MaxTotal { get; set; }
+    [Parameter("uint64", "deadline", 4)] public ulong Deadline { get; set; }
+}
+
 [Function("openLease")]
 public sealed class OpenLeaseFunction : FunctionMessage
 {
@@ -34,7 +43,25 @@ public sealed class OpenLeaseFunction : FunctionMessage
     [Parameter("address", "provider", 3)] public string Provider { get; set; } = "";
     [Parameter("uint128", "ratePerHour", 4)] public BigInteger RatePerHour { get; set; }
     [Parameter("uint128", "cap", 5)] public BigInteger Cap { get; set; }
+    [Parameter("tuple", "authorization", 6)] public JobAuthorizationTuple Authorization { get; set; } = new();
+    [Parameter("bytes", "signature", 7)] public byte[] Signature { get; set; } = [];
 }
+
+[Function("authorizationDigest", "bytes32")]
+public sealed class AuthorizationDigestFunction : FunctionMessage
+{
+    [Parameter("tuple", "authorization", 1)] public JobAuthorizationTuple Authorization { get; set; } = new();
+}
+
+[Function("committedOf", "uint256")]
+public sealed class CommittedOfFunction : FunctionMessage
+{
+    [Parameter("address", "requester", 1)] public string Requester { get; set; } = "";
+    [Parameter("bytes32", "job", 2)] public byte[] Job { get; set; } = [];
+}
+
+[Function("JOB_AUTHORIZATION_TYPEHASH", "bytes32")]
+public sealed class JobAuthorizationTypehashFunction : FunctionMessage;
 
 [Function("releaseStreaming")]
 public sealed class ReleaseStreamingFunction : FunctionMessage
@@ -119,6 +146,7 @@ public sealed class LeaseOutput : IFunctionOutputDTO
     [Parameter("uint128", "ratePerHour", 6)] public BigInteger RatePerHour { get; set; }
     [Parameter("uint128", "cap", 7)] public BigInteger Cap { get; set; }
     [Parameter("uint128", "released", 8)] public BigInteger Released { get; set; }
+    [Parameter("bytes32", "job", 9)] public byte[] Job { get; set; } = [];
 }
 
 [Event("Deposited")]
@@ -144,6 +172,7 @@ public sealed class LeaseOpenedEvent : IEventDTO
     [Parameter("uint128", "ratePerHour", 4, false)] public BigInteger RatePerHour { get; set; }
     [Parameter("uint128", "cap", 5, false)] public BigInteger Cap { get; set; }
     [Parameter("uint64", "expiresAt", 6, false)] public ulong ExpiresAt { get; set; }
+    [Parameter("bytes32", "job", 7, false)] public byte[] Job { get; set; } = [];
 }
 
 [Event("Released")]

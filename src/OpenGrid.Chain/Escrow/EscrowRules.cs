@@ -1,4 +1,5 @@
 using OpenGrid.Core;
+using OpenGrid.Core.Jobs;
 
 namespace OpenGrid.Chain.Escrow;
 
@@ -13,8 +14,7 @@ public static class EscrowRules
     public const long Bps = 10_000;
 
     /// <summary>Pay for <paramref name="verifiedSeconds"/> of use at a rate per hour: rounded down.</summary>
-    public static TokenAmount PayFor(TokenAmount ratePerHour, ulong verifiedSeconds) =>
-        TokenAmount.FromBaseUnits((long)((UInt128)verifiedSeconds * (ulong)ratePerHour.BaseUnits / 3600));
+    public static TokenAmount PayFor(TokenAmount ratePerHour, ulong verifiedSeconds) => JobBudget.PayFor(ratePerHour, verifiedSeconds);
 
     /// <summary>The fee on everything a lease has released so far: 1% rounded down.</summary>
     public static TokenAmount FeeOn(TokenAmount released) => TokenAmount.FromBaseUnits(released.BaseUnits * FeeBps / Bps);
@@ -24,7 +24,6 @@ public static class EscrowRules
     public static TokenAmount FeeForRelease(TokenAmount before, TokenAmount after) =>
         TokenAmount.FromBaseUnits(FeeOn(after).BaseUnits - FeeOn(before).BaseUnits);
 
-    /// <summary>The worst-case cap for a lease: pay for the whole timeout at the rate.</summary>
-    public static TokenAmount CapFor(TokenAmount ratePerHour, TimeSpan timeout) =>
-        PayFor(ratePerHour, (ulong)Math.Ceiling(timeout.TotalSeconds));
+    /// <summary>The worst-case cap for a lease: pay for the whole timeout at the rate (<see cref="JobBudget.LeaseCap"/>).</summary>
+    public static TokenAmount CapFor(TokenAmount ratePerHour, TimeSpan timeout) => JobBudget.LeaseCap(ratePerHour, timeout);
 }

@@ -10,14 +10,17 @@ internal sealed record SubmittedJob(int Frame, JobView Job);
 
 /// <summary>
 /// Submits a validated spec: uploads its local inputs once (with progress), then posts the job — or, for a spec with
-/// <c>split</c>, one job per frame (<see cref="FrameSplitExpander"/>), all sharing the uploaded inputs.
+/// <c>split</c>, one job per frame (<see cref="FrameSplitExpander"/>), all sharing the uploaded inputs. When the
+/// coordinator settles payments (<c>GET /v1/chain</c>), each job carries the requester's authorization for the
+/// escrow, signed here with the account key (<see cref="OpenGridClient.SubmitAsync(SubmitJobRequest, Core.Specs.JobSpec, CancellationToken)"/>):
+/// every frame is a job of its own and gets its own.
 /// </summary>
 internal static class JobSubmitter
 {
     public static async Task<JobView> SubmitAsync(CliContext ctx, OpenGridClient client, SpecFile spec, CancellationToken ct)
     {
         var cids = await UploadInputsAsync(ctx, client, spec, ct);
-        return await client.SubmitAsync(new SubmitJobRequest(spec.Text, Path.GetFileName(spec.FullPath), cids), ct);
+        return await client.SubmitAsync(new SubmitJobRequest(spec.Text, Path.GetFileName(spec.FullPath), cids), spec.Spec, ct);
     }
 
     /// <summary>One job per frame of the spec's split, in frame order.</summary>
@@ -27,7 +30,7 @@ internal static class JobSubmitter
         var jobs = new List<SubmittedJob>();
         foreach (var frame in FrameSplitExpander.Expand(spec.Spec))
         {
-            var job = await client.SubmitAsync(new SubmitJobRequest(frame.Yaml, Path.GetFileName(spec.FullPath), cids), ct);
+            var job = await client.SubmitAsync(new SubmitJobRequest(frame.Yaml, Path.GetFileName(spec.FullPath), cids), frame.Spec, ct);
             jobs.Add(new SubmittedJob(frame.Frame, job));
         }
 

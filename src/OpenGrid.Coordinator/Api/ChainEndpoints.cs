@@ -17,14 +17,15 @@ public static partial class ChainEndpoints
 {
     public static void MapChainEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/v1/chain", (SettlementChain chain, IOptions<SettlementOptions> settlement) =>
+        app.MapGet("/v1/chain", (SettlementChain chain, IOptions<SettlementOptions> settlement, IOptions<CoordinatorOptions> coordinator) =>
         {
             if (!chain.Enabled)
                 return NotConfigured();
             var o = chain.Options;
             return Results.Ok(new ChainView(o.ChainId, settlement.Value.PublicRpcUrl is { Length: > 0 } url ? url : o.RpcUrl,
                 o.TokenAddress!, o.EscrowAddress!, o.RegistryAddress!, o.ReputationAddress!, chain.OperatorAddress, TokenAmount.Decimals,
-                o.ReceiptVerifierAddress!));
+                o.ReceiptVerifierAddress!,
+                coordinator.Value.Trust.MaxExtraReplicas));
         }).WithTags("payments");
 
         app.MapGet("/v1/balance", async (ClaimsPrincipal user, SettlementChain chain, ILoggerFactory logs, CancellationToken ct) =>

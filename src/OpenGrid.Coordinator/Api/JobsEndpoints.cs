@@ -28,7 +28,7 @@ public static class JobsEndpoints
             var outcome = await lifecycle.SubmitAsync(user.Account(), request, ct);
             return outcome.Job is { } job
                 ? Results.Accepted($"/v1/jobs/{job.Id}", job.ToView())
-                : Problems.Result(outcome.Rejection!, outcome.SpecErrors);
+                : Problems.Result(outcome.Rejection!, outcome.SpecErrors, outcome.AuthorizationTerms);
         });
 
         jobs.MapGet("/", async (string? state, ClaimsPrincipal user, IJobStore store, CancellationToken ct) =>

@@ -1,5 +1,6 @@
 using OpenGrid.Core;
 using OpenGrid.Protocol;
+using OpenGrid.Protocol.Api;
 
 namespace OpenGrid.Coordinator.Api;
 
@@ -17,7 +18,9 @@ public static class Problems
         ErrorCodes.Forbidden or ErrorCodes.LeaseNotYours => StatusCodes.Status403Forbidden,
         ErrorCodes.LeaseStaleEpoch or ErrorCodes.ReceiptStaleEpoch or ErrorCodes.ReceiptReplayed or ErrorCodes.ReceiptChainBroken => StatusCodes.Status409Conflict,
         ErrorCodes.ReceiptBadSignature or ErrorCodes.ReceiptWrongSpec => StatusCodes.Status422UnprocessableEntity,
-        ErrorCodes.EscrowInsufficient => StatusCodes.Status402PaymentRequired,
+        ErrorCodes.EscrowInsufficient or ErrorCodes.EscrowAuthorizationMissing or ErrorCodes.EscrowAuthorizationInsufficient =>
+            StatusCodes.Status402PaymentRequired,
+        ErrorCodes.EscrowAuthorizationInvalid => StatusCodes.Status422UnprocessableEntity,
         ErrorCodes.ChainNotConfigured => StatusCodes.Status404NotFound,
         ErrorCodes.ChainUnavailable => StatusCodes.Status503ServiceUnavailable,
         ErrorCodes.ChainTxNotYours => StatusCodes.Status403Forbidden,
@@ -25,16 +28,16 @@ public static class Problems
         _ => StatusCodes.Status400BadRequest,
     };
 
-    public static ProblemView ToView(Rejection rejection, IReadOnlyList<SpecErrorView>? errors = null)
+    public static ProblemView ToView(Rejection rejection, IReadOnlyList<SpecErrorView>? errors = null, AuthorizationTermsView? terms = null)
     {
         var status = StatusOf(rejection.Code);
         return new ProblemView($"https://opengrid.dev/errors/{rejection.Code}", TitleOf(rejection.Code), status,
-            rejection.Message, rejection.Code, errors);
+            rejection.Message, rejection.Code, errors, terms);
     }
 
-    public static IResult Result(Rejection rejection, IReadOnlyList<SpecErrorView>? errors = null)
+    public static IResult Result(Rejection rejection, IReadOnlyList<SpecErrorView>? errors = null, AuthorizationTermsView? terms = null)
     {
-        var view = ToView(rejection, errors);
+        var view = ToView(rejection, errors, terms);
         return Results.Json(view, OpenGridJsonContext.Default.ProblemView, "application/problem+json", view.Status);
     }
 
@@ -67,6 +70,9 @@ public static class Problems
         ErrorCodes.LeaseNotYours => "That lease is not yours",
         ErrorCodes.LeaseStaleEpoch => "That lease epoch is no longer current",
         ErrorCodes.EscrowInsufficient => "Not enough funds in escrow",
+        ErrorCodes.EscrowAuthorizationMissing => "The job needs your signed authorization for the escrow",
+        ErrorCodes.EscrowAuthorizationInvalid => "The job authorization is not valid",
+        ErrorCodes.EscrowAuthorizationInsufficient => "The job authorization does not cover the job's worst case",
         ErrorCodes.ChainNotConfigured => "No chain is configured",
         ErrorCodes.ChainUnavailable => "The chain node did not answer",
         ErrorCodes.ChainTxInvalid => "Not a signed transaction for this chain",

@@ -11,13 +11,18 @@ using OpenGrid.Core.Scheduling;
 using OpenGrid.Core.Trust;
 using OpenGrid.Protocol;
 using OpenGrid.Protocol.Api;
+using OpenGrid.Protocol.Escrow;
 using OpenGrid.Protocol.Gateway;
 using OpenGrid.Protocol.Specs;
 
 namespace OpenGrid.Coordinator.Jobs;
 
-/// <summary>The outcome of a submit: the job, or a rejection (with spec errors when the spec was invalid).</summary>
-public sealed record SubmitOutcome(Job? Job, Rejection? Rejection, IReadOnlyList<SpecErrorView>? SpecErrors = null);
+/// <summary>
+/// The outcome of a submit: the job, or a rejection (with spec errors when the spec was invalid, and what a job
+/// authorization must cover when that was refused).
+/// </summary>
+public sealed record SubmitOutcome(Job? Job, Rejection? Rejection, IReadOnlyList<SpecErrorView>? SpecErrors = null,
+    AuthorizationTermsView? AuthorizationTerms = null);
 
 /// <summary>
 /// Applies everything that changes a job: submit and cancel from requesters, reports from providers, provider
@@ -82,11 +87,26 @@ public sealed partial class JobLifecycle(
             }
         }
 
-        if (await settlement.CheckDepositAsync(requester, spec, ct) is { } refused)
-            return new SubmitOutcome(null, refused);
+        // With payments on, the requester's signed authorization is what lets the escrow lease this job at all: check it
+        // here, off chain, so what the escrow would refuse is refused before the job exists (docs/payments.md).
+        JobAuthorization? authorization = null;
+        if (settlement.Enabled)
+        {
+            var extraReplicas = options.Value.Trust.MaxExtraReplicas;
+            (authorization, var unauthorized) = JobAuthorizationCheck.Validate(
+                request.Authorization, requester, request.Spec!, spec, settlement.Domain, extraReplicas, time.GetUtcNow());
+            if (unauthorized is not null)
+                return new SubmitOutcome(null, unauthorized,
+                    AuthorizationTerms: JobAuthorizationCheck.Terms(request.Spec!, spec, settlement.Domain, extraReplicas));
+            if (await settlement.CheckDepositAsync(requester, spec, extraReplicas, ct) is { } refused)
+                return new SubmitOutcome(null, refused);
+        }
 
         var now = time.GetUtcNow();
-        var job = new Job(JobId.New(time), requester, spec.Name, request.Spec!, spec, JobState.Queued, now, now, null, null, inputs, [], []);
+        var job = new Job(JobId.New(time), requester, spec.Name, request.Spec!, spec, JobState.Queued, now, now, null, null, inputs, [], [])
+        {
+            Authorization = authorization,
+        };
         await store.InsertJobAsync(job, ct);
         LogSubmitted(job.Id, requester, spec.Name);
         await canaries.MaybeInjectAsync(job, ct);

@@ -1,11 +1,14 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using static OpenGrid.Coordinator.Persistence.SqliteDatabase;
 using OpenGrid.Core;
 using OpenGrid.Core.Content;
 using OpenGrid.Core.Jobs;
 using OpenGrid.Core.Specs;
+using OpenGrid.Protocol;
+using OpenGrid.Protocol.Escrow;
 using OpenGrid.Protocol.Specs;
 
 namespace OpenGrid.Coordinator.Persistence;
@@ -87,13 +90,14 @@ public sealed class SqliteJobStore(SqliteDatabase db) : IJobStore
     private static async Task InsertAsync(SqliteConnection c, SqliteTransaction tx, Job job, CancellationToken ct)
     {
         await ExecAsync(c, tx, """
-            INSERT INTO jobs(id, requester, name, spec, state, created_at, updated_at, next_epoch, group_of, replica, kind, planned_replicas)
-            VALUES ($id, $requester, $name, $spec, $state, $at, $at, 1, $group, $replica, $kind, $planned)
+            INSERT INTO jobs(id, requester, name, spec, state, created_at, updated_at, next_epoch, group_of, replica, kind, planned_replicas,
+              authorization)
+            VALUES ($id, $requester, $name, $spec, $state, $at, $at, 1, $group, $replica, $kind, $planned, $authorization)
             """, ct,
             ("$id", job.Id.ToString()), ("$requester", job.Requester.Value), ("$name", job.Name),
             ("$spec", job.SpecText), ("$state", job.State.ToWire()), ("$at", Time(job.CreatedAt)),
             ("$group", job.GroupOf?.ToString()), ("$replica", job.Replica), ("$kind", KindText(job.Kind)),
-            ("$planned", job.PlannedReplicas));
+            ("$planned", job.PlannedReplicas), ("$authorization", AuthorizationText(job.Authorization)));
         foreach (var input in job.Inputs)
         {
             await ExecAsync(c, tx, "INSERT INTO job_inputs(job_id, path, cid) VALUES ($id, $path, $cid)", ct,
@@ -118,6 +122,20 @@ public sealed class SqliteJobStore(SqliteDatabase db) : IJobStore
         JobKind.Canary => "canary",
         _ => "requested",
     };
+
+    /// <summary>A job authorization is stored as its wire form (JSON), exactly as the requester sent it.</summary>
+    private static string? AuthorizationText(JobAuthorization? authorization) =>
+        authorization is null ? null : JsonSerializer.Serialize(authorization.ToView(), OpenGridJsonContext.Default.JobAuthorizationView);
+
+    private static JobAuthorization? ParseAuthorization(JobId id, string? text)
+    {
+        if (text is null)
+            return null;
+        var view = JsonSerializer.Deserialize(text, OpenGridJsonContext.Default.JobAuthorizationView);
+        return view is not null && JobAuthorizationWire.TryParse(view, out var authorization, out var problem)
+            ? authorization
+            : throw new InvalidDataException($"stored authorization of job {id} no longer parses");
+    }
 
     private static JobKind ParseKind(string text) => text switch
     {
@@ -388,11 +406,11 @@ public sealed class SqliteJobStore(SqliteDatabase db) : IJobStore
     {
         string requester, name, specText, state, created, updated, kind;
         int? exit, planned;
-        string? reason, groupOf, verdict;
+        string? reason, groupOf, verdict, authorization;
         int replica;
         await using (var cmd = Command(c, tx, """
             SELECT requester, name, spec, state, created_at, updated_at, exit_code, reason, group_of, replica, kind, planned_replicas,
-              verdict
+              verdict, authorization
             FROM jobs WHERE id = $id
             """, ("$id", id.ToString())))
         await using (var r = await cmd.ExecuteReaderAsync(ct))
@@ -408,6 +426,7 @@ public sealed class SqliteJobStore(SqliteDatabase db) : IJobStore
             kind = r.GetString(10);
             planned = r.IsDBNull(11) ? null : r.GetInt32(11);
             verdict = r.IsDBNull(12) ? null : r.GetString(12);
+            authorization = r.IsDBNull(13) ? null : r.GetString(13);
         }
 
         var inputs = new List<ResolvedInput>();
@@ -463,6 +482,7 @@ public sealed class SqliteJobStore(SqliteDatabase db) : IJobStore
             Kind = ParseKind(kind),
             PlannedReplicas = planned,
             Verdict = verdict,
+            Authorization = ParseAuthorization(id, authorization),
         };
     }
 

@@ -13,6 +13,7 @@ internal static class SqliteSchema
         ("jobs", "kind", "TEXT NOT NULL DEFAULT 'requested'"),
         ("jobs", "planned_replicas", "INTEGER"),
         ("jobs", "verdict", "TEXT"),
+        ("jobs", "authorization", "TEXT"),
     ];
 
     /// <summary>Indexes over added columns, created after the columns exist.</summary>

@@ -23,6 +23,7 @@ public sealed record RunReport(int Finished, IReadOnlyList<RefusedIntent> Refuse
 /// </summary>
 public sealed partial class IntentRunner(
     ISettlementStore store,
+    IJobStore jobs,
     SettlementChain chain,
     SettlementSignal signal,
     IOptions<SettlementOptions> options,
@@ -85,12 +86,22 @@ public sealed partial class IntentRunner(
                 }
             }
 
+            // An open goes out under the requester's signed authorization of the job (replicas carry their group's).
+            JobAuthorization? authorization = null;
+            if (intent.Action == SettlementAction.Open && (authorization = (await jobs.GetJobAsync(intent.Job, ct))?.Authorization) is null)
+            {
+                const string reason = "the job has no authorization from its requester, and the escrow opens no lease without one";
+                await store.MarkFailedAsync(intent.Id, $"{ErrorCodes.EscrowAuthorizationMissing}: {reason}", time.GetUtcNow(), ct);
+                LogRefused(intent.Job, intent.Attempt, intent.Action.ToWire(), ErrorCodes.EscrowAuthorizationMissing, reason);
+                return (Outcome.Refused, new RefusedIntent(intent, ErrorCodes.EscrowAuthorizationMissing, reason));
+            }
+
             // What is sent is the row as marked: a pending streaming release may have been raised since this pass read it.
             intent = await store.MarkSentAsync(intent.Id, time.GetUtcNow(), ct);
             // Bounded even where the RPC client ignores the token: a send we stop waiting for may still land.
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timeout.CancelAfter(options.Value.SendTimeout);
-            var tx = await SendAsync(session.Contracts.Escrow, intent, timeout.Token).WaitAsync(options.Value.SendTimeout, time, ct);
+            var tx = await SendAsync(session.Contracts.Escrow, intent, authorization, timeout.Token).WaitAsync(options.Value.SendTimeout, time, ct);
             await session.AwaitConfirmationsAsync(tx, options.Value.Confirmations, options.Value.PollInterval, time, timeout.Token)
                 .WaitAsync(options.Value.SendTimeout, time, ct);
             await store.MarkDoneAsync(intent.Id, tx.TransactionHash, (long)tx.GasUsed, $"mined in block {tx.BlockNumber}", time.GetUtcNow(), ct);
@@ -155,9 +166,9 @@ public sealed partial class IntentRunner(
         return (Outcome.Done, null);
     }
 
-    private static Task<TxOutcome> SendAsync(EscrowClient escrow, SettlementIntent i, CancellationToken ct) => i.Action switch
+    private static Task<TxOutcome> SendAsync(EscrowClient escrow, SettlementIntent i, JobAuthorization? authorization, CancellationToken ct) => i.Action switch
     {
-        SettlementAction.Open => escrow.OpenLeaseAsync(i.LeaseId, i.Requester.Value, i.Provider.Value, i.RatePerHour, i.Cap, ct),
+        SettlementAction.Open => escrow.OpenLeaseAsync(i.LeaseId, i.Requester.Value, i.Provider.Value, i.RatePerHour, i.Cap, authorization!, ct),
         SettlementAction.Release when i.Mode == PaymentMode.Streaming => escrow.ReleaseStreamingAsync(i.LeaseId, i.Seconds, ct),
         SettlementAction.Release => escrow.ReleaseMilestoneAsync(i.LeaseId, i.Seconds, ct),
         _ => escrow.CloseLeaseAsync(i.LeaseId, ct),

@@ -4,6 +4,7 @@ using OpenGrid.Coordinator.Persistence;
 using OpenGrid.Core;
 using OpenGrid.Core.Jobs;
 using OpenGrid.Core.Specs;
+using OpenGrid.Protocol.Escrow;
 
 namespace OpenGrid.Coordinator.Settlement;
 
@@ -23,12 +24,8 @@ public sealed partial class SettlementLedger(
 {
     public bool Enabled => chain.Enabled;
 
-    /// <summary>
-    /// The most a job can lock in escrow: one lease per replica, each capped at the spec's max price per hour for
-    /// the whole timeout (<see cref="EscrowRules.CapFor"/>, rounded down as the contract does).
-    /// </summary>
-    public static TokenAmount WorstCase(JobSpec spec) =>
-        TokenAmount.FromBaseUnits(checked(EscrowRules.CapFor(spec.Price.MaxPerHour, spec.Limits.Timeout).BaseUnits * spec.Verify.Replicas));
+    /// <summary>The EIP-712 domain of job authorizations: this chain and escrow (settlement on only).</summary>
+    public EscrowDomain Domain => new(chain.Options.ChainId, Address.Parse(chain.Options.EscrowAddress!));
 
     /// <summary>
     /// The seconds a finished milestone attempt is paid for: its wall time rounded up to a whole second, at least 1 and
@@ -43,12 +40,16 @@ public sealed partial class SettlementLedger(
         return Math.Clamp(seconds, 1UL, Math.Max(1UL, max));
     }
 
-    /// <summary>A rejection when the requester's available escrow does not cover the job's worst case; null when it does or settlement is off.</summary>
-    public async Task<Rejection?> CheckDepositAsync(Address requester, JobSpec spec, CancellationToken ct)
+    /// <summary>
+    /// A rejection when the requester's available escrow does not cover the job's worst case
+    /// (<see cref="JobBudget.MaxTotal"/>: every lease the job may hold, with <paramref name="extraReplicas"/>); null when
+    /// it does or settlement is off.
+    /// </summary>
+    public async Task<Rejection?> CheckDepositAsync(Address requester, JobSpec spec, int extraReplicas, CancellationToken ct)
     {
         if (!Enabled)
             return null;
-        var worst = WorstCase(spec);
+        var worst = JobBudget.MaxTotal(spec, extraReplicas);
         EscrowBalances balances;
         try
         {
@@ -66,7 +67,7 @@ public sealed partial class SettlementLedger(
         var missing = TokenAmount.FromBaseUnits(worst.BaseUnits - balances.Available.BaseUnits);
         return new Rejection(ErrorCodes.EscrowInsufficient,
             $"your escrow has {balances.Available} available but this job may cost up to {worst} (price.maxPerHour " +
-            $"{spec.Price.MaxPerHour} for limits.timeout {spec.Limits.Timeout} × {spec.Verify.Replicas} replica(s)); " +
+            $"{spec.Price.MaxPerHour} for limits.timeout {spec.Limits.Timeout} × {JobBudget.MaxLeases(spec.Verify, extraReplicas)} lease(s)); " +
             $"deposit at least {missing} more: og deposit {missing}");
     }
 

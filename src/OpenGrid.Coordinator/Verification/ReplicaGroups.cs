@@ -214,6 +214,7 @@ public sealed partial class ReplicaGroups(
             GroupOf = root.Id,
             Replica = replica,
             Kind = JobKind.Replica,
+            Authorization = root.Authorization, // leases under the requester's authorization of the job it replicates
         };
     }
 

@@ -43,6 +43,12 @@ public sealed record Job(
     /// </summary>
     public string? Verdict { get; init; }
 
+    /// <summary>
+    /// The requester's signed authorization for the escrow to lease this job (null with payments off, and for
+    /// canaries). Replicas carry their group's: they lease under the job the requester submitted.
+    /// </summary>
+    public JobAuthorization? Authorization { get; init; }
+
     /// <summary>The attempt that currently holds (or last held) the job's lease.</summary>
     public Attempt? CurrentAttempt => Attempts.Count == 0 ? null : Attempts[^1];
 }

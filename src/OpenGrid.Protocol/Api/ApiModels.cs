@@ -15,8 +15,15 @@ public sealed record TokenRequest(string Address, string Challenge, string Signa
 /// <summary>A bearer token for <c>Authorization: Bearer …</c>, valid until ExpiresAt.</summary>
 public sealed record TokenResponse(string Token, string Address, DateTimeOffset ExpiresAt);
 
-/// <summary>Submit a job: the spec's YAML text and the CIDs of inputs the client uploaded, by input path.</summary>
-public sealed record SubmitJobRequest(string Spec, string? FileName, IReadOnlyDictionary<string, string>? InputCids);
+/// <summary>
+/// Submit a job: the spec's YAML text, the CIDs of inputs the client uploaded (by input path), and — required when the
+/// coordinator settles payments — the requester's signed authorization for the escrow to lease the job.
+/// </summary>
+public sealed record SubmitJobRequest(
+    string Spec,
+    string? FileName,
+    IReadOnlyDictionary<string, string>? InputCids,
+    JobAuthorizationView? Authorization = null);
 
 /// <summary>A job as the API shows it. Times are UTC.</summary>
 public sealed record JobView(
@@ -178,8 +185,10 @@ public sealed record ClearingView(string Class, string JobId, string Provider, s
 
 /// <summary>
 /// Where this coordinator settles payments (<c>GET /v1/chain</c>): the chain id, a JSON-RPC URL clients may use, the
-/// contract addresses, the coordinator's own account (the escrow operator) and the token's decimals (6). ReceiptVerifier
-/// is the verifyingContract of the receipts' EIP-712 domain (absent from coordinators older than it).
+/// contract addresses, the coordinator's own account (the escrow operator), the token's decimals (6), the
+/// ReceiptVerifier that is the verifyingContract of the receipts' EIP-712 domain (absent from coordinators older than
+/// it), and the replicas a verified job may launch beyond <c>verify.replicas</c> (<c>Coordinator:Trust:MaxExtraReplicas</c>),
+/// which a job's worst case and so its authorization must cover.
 /// </summary>
 public sealed record ChainView(
     long ChainId,
@@ -190,7 +199,8 @@ public sealed record ChainView(
     string Reputation,
     string Operator,
     int TokenDecimals,
-    string? ReceiptVerifier = null);
+    string? ReceiptVerifier = null,
+    int MaxExtraReplicas = 0);
 
 /// <summary>
 /// An account's money (<c>GET /v1/balance</c>), as decimal strings with 6 decimals: tokens in its wallet, escrow

@@ -46,3 +46,31 @@ public sealed record BalanceEventView(
     string? LeaseId = null,
     string? JobId = null,
     string? Provider = null);
+
+/// <summary>
+/// A requester's job authorization on the wire (<c>authorization</c> in <c>POST /v1/jobs</c>): the EIP-712
+/// <c>JobAuthorization</c> the escrow checks before it opens any lease of the job. <c>job</c> and <c>nonce</c> are
+/// 0x-hex of 32 bytes each, with job = keccak256(specHash ‖ nonce); amounts are decimal USDC strings with at most 6
+/// decimals; <c>deadline</c> is unix seconds (no lease opens after it); <c>signature</c> is 0x-hex of 65 bytes.
+/// </summary>
+public sealed record JobAuthorizationView(
+    string? Job,
+    string? Nonce,
+    string? MaxRatePerHour,
+    string? MaxTotal,
+    long Deadline,
+    string? Signature);
+
+/// <summary>
+/// What a job's authorization must cover (in the problem of <c>escrow.authorization_*</c> refusals): the domain (chain id
+/// and escrow address), the hash of the spec text the job key must bind, the least <c>maxRatePerHour</c> and
+/// <c>maxTotal</c> (decimal USDC strings), and <c>extraReplicas</c>, the replicas beyond <c>verify.replicas</c> the worst
+/// case counts.
+/// </summary>
+public sealed record AuthorizationTermsView(
+    long ChainId,
+    string Escrow,
+    string SpecHash,
+    string MaxRatePerHour,
+    string MaxTotal,
+    int ExtraReplicas);

@@ -6,7 +6,9 @@ using System.Text;
 using System.Text.Json;
 using OpenGrid.Core;
 using OpenGrid.Core.Content;
+using OpenGrid.Core.Specs;
 using OpenGrid.Protocol.Api;
+using OpenGrid.Protocol.Escrow;
 
 namespace OpenGrid.Protocol.Client;
 
@@ -19,6 +21,7 @@ public sealed class OpenGridClient(HttpClient http, Identity.Identity identity)
 {
     private readonly SemaphoreSlim _signInLock = new(1, 1);
     private TokenResponse? _token;
+    private Task<ChainView?>? _chain;
 
     public Uri BaseAddress => http.BaseAddress ?? throw new InvalidOperationException("HttpClient.BaseAddress is not set");
 
@@ -52,8 +55,23 @@ public sealed class OpenGridClient(HttpClient http, Identity.Identity identity)
     public Task<InfoView> InfoAsync(CancellationToken ct) =>
         GetAsync("v1/info", OpenGridJsonContext.Default.InfoView, auth: false, ct);
 
+    /// <summary>Posts the request as it is (with or without an authorization).</summary>
     public Task<JobView> SubmitAsync(SubmitJobRequest request, CancellationToken ct) =>
         SendAsync(HttpMethod.Post, "v1/jobs", request, OpenGridJsonContext.Default.SubmitJobRequest, OpenGridJsonContext.Default.JobView, auth: true, ct);
+
+    /// <summary>
+    /// Submits a job whose spec text (<c>request.Spec</c>) parsed as <paramref name="spec"/>. When the coordinator settles
+    /// payments (<c>GET /v1/chain</c>, asked once per client) the request carries the requester's authorization for the
+    /// escrow, signed here with this client's identity (<see cref="JobAuthorizer"/>); the key never leaves the client.
+    /// </summary>
+    public async Task<JobView> SubmitAsync(SubmitJobRequest request, JobSpec spec, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (_chain is null || _chain.IsFaulted || _chain.IsCanceled)
+            _chain = FindChainAsync(ct);
+        var chain = await _chain;
+        return await SubmitAsync(JobAuthorizer.Authorize(request, spec, chain, identity, DateTimeOffset.UtcNow), ct);
+    }
 
     public Task<JobView> GetJobAsync(string id, CancellationToken ct) =>
         GetAsync($"v1/jobs/{Uri.EscapeDataString(id)}", OpenGridJsonContext.Default.JobView, auth: true, ct);
@@ -79,6 +97,19 @@ public sealed class OpenGridClient(HttpClient http, Identity.Identity identity)
     /// <summary>Order book depth per resource class and recent clearing prices (public).</summary>
     public Task<MarketView> MarketAsync(CancellationToken ct) =>
         GetAsync("v1/market", OpenGridJsonContext.Default.MarketView, auth: false, ct);
+
+    /// <summary>Where the coordinator settles payments, or null when it settles none (<c>chain.not_configured</c>).</summary>
+    public async Task<ChainView?> FindChainAsync(CancellationToken ct)
+    {
+        try
+        {
+            return await GetChainAsync(ct);
+        }
+        catch (OpenGridApiException e) when (e.Code == ErrorCodes.ChainNotConfigured)
+        {
+            return null;
+        }
+    }
 
     /// <summary>Where the coordinator settles payments (public); <c>chain.not_configured</c> when it settles none.</summary>
     public Task<ChainView> GetChainAsync(CancellationToken ct) =>

@@ -1,4 +1,3 @@
-using System.Numerics;
 using Nethereum.Signer;
 using OpenGrid.Core.Jobs;
 
@@ -17,11 +16,7 @@ public static class ReceiptSigning
         "uint64 timestamp,address provider,bytes32 prevReceiptHash)";
 
     /// <summary>Length of a signature: r (32) ‖ s (32) ‖ v (1).</summary>
-    public const int SignatureLength = 65;
-
-    // secp256k1 group order / 2: a larger s is the malleable twin of a valid signature.
-    private static readonly BigInteger HalfOrder =
-        BigInteger.Parse("7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0", System.Globalization.NumberStyles.HexNumber);
+    public const int SignatureLength = Eip712Signature.Length;
 
     /// <summary>
     /// The receipt's EIP-712 <c>hashStruct</c>. This is the value the provider's next receipt carries as
@@ -51,15 +46,7 @@ public static class ReceiptSigning
     }
 
     /// <summary>What is signed: keccak256(0x19 ‖ 0x01 ‖ domainSeparator ‖ hashStruct(receipt)).</summary>
-    public static Bytes32 Digest(Receipt receipt, ReceiptDomain domain)
-    {
-        var message = new byte[2 + 2 * Bytes32.Length];
-        message[0] = 0x19;
-        message[1] = 0x01;
-        domain.Separator().Span.CopyTo(message.AsSpan(2));
-        Hash(receipt).Span.CopyTo(message.AsSpan(2 + Bytes32.Length));
-        return Bytes32.From(Eip712Struct.Keccak(message));
-    }
+    public static Bytes32 Digest(Receipt receipt, ReceiptDomain domain) => Eip712Signature.Digest(domain.Separator(), Hash(receipt));
 
     /// <summary>Signs the receipt's digest; <paramref name="key"/> must be the receipt's provider.</summary>
     public static byte[] Sign(Receipt receipt, ReceiptDomain domain, EthECKey key)
@@ -67,12 +54,7 @@ public static class ReceiptSigning
         ArgumentNullException.ThrowIfNull(key);
         if (!Address.TryParse(key.GetPublicAddress(), out var signer) || signer != receipt.Provider)
             throw new ArgumentException($"The key of {key.GetPublicAddress()} cannot sign a receipt of provider {receipt.Provider}.", nameof(key));
-        var signature = key.SignAndCalculateV(Digest(receipt, domain).ToArray());
-        var bytes = new byte[SignatureLength];
-        Pad32(signature.R).CopyTo(bytes, 0);
-        Pad32(signature.S).CopyTo(bytes, 32);
-        bytes[64] = signature.V[0];
-        return bytes;
+        return Eip712Signature.Sign(Digest(receipt, domain), key);
     }
 
     /// <summary>Signs with an account's key (the provider agent's identity).</summary>
@@ -86,26 +68,8 @@ public static class ReceiptSigning
     /// The address whose key produced <paramref name="signature"/> over the receipt's digest, or null when the
     /// signature is malformed: not 65 bytes, v not 27/28, r or s zero, or s high.
     /// </summary>
-    public static Address? RecoverSigner(Receipt receipt, ReceiptDomain domain, ReadOnlySpan<byte> signature)
-    {
-        if (signature.Length != SignatureLength || signature[64] is not (27 or 28))
-            return null;
-        var r = signature[..32].ToArray();
-        var s = signature[32..64].ToArray();
-        var sValue = new BigInteger(s, isUnsigned: true, isBigEndian: true);
-        if (sValue.IsZero || sValue > HalfOrder || new BigInteger(r, isUnsigned: true, isBigEndian: true).IsZero)
-            return null;
-        try
-        {
-            var ecdsa = EthECDSASignatureFactory.FromComponents(r, s, signature[64]);
-            var key = EthECKey.RecoverFromSignature(ecdsa, Digest(receipt, domain).ToArray());
-            return Address.TryParse(key?.GetPublicAddress(), out var address) ? address : null;
-        }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException or ArithmeticException)
-        {
-            return null; // r is not the x of a curve point, or the point is at infinity
-        }
-    }
+    public static Address? RecoverSigner(Receipt receipt, ReceiptDomain domain, ReadOnlySpan<byte> signature) =>
+        Eip712Signature.Recover(Digest(receipt, domain), signature);
 
     /// <summary>Reads a signature's wire form: <c>0x</c> and 130 hex digits (65 bytes). False for anything else.</summary>
     public static bool TryParseSignature(string? hex, out byte[] signature)
@@ -124,13 +88,4 @@ public static class ReceiptSigning
     /// <summary>True when <paramref name="signature"/> is the receipt provider's over the receipt in this domain.</summary>
     public static bool IsSignedByProvider(Receipt receipt, ReceiptDomain domain, ReadOnlySpan<byte> signature) =>
         RecoverSigner(receipt, domain, signature) == receipt.Provider;
-
-    private static byte[] Pad32(byte[] value)
-    {
-        if (value.Length == 32)
-            return value;
-        var padded = new byte[32];
-        value.AsSpan(Math.Max(0, value.Length - 32)).CopyTo(padded.AsSpan(Math.Max(0, 32 - value.Length)));
-        return padded;
-    }
 }

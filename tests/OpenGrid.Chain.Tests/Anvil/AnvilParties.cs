@@ -3,6 +3,9 @@ using Nethereum.JsonRpc.Client;
 using Nethereum.RPC.Eth.DTOs;
 using OpenGrid.Chain.Dev;
 using OpenGrid.Core;
+using OpenGrid.Core.Jobs;
+using OpenGrid.Protocol.Escrow;
+using OpenGrid.Protocol.Identity;
 
 namespace OpenGrid.Chain.Tests.Anvil;
 
@@ -21,6 +24,7 @@ public sealed class AnvilParties
         RequesterAddress = chain.Account(RequesterIndex).Address;
         ProviderAddress = chain.Account(ProviderIndex).Address;
         TreasuryAddress = chain.Account(TreasuryIndex).Address;
+        RequesterKey = Identity.FromPrivateKey(chain.PrivateKeys[RequesterIndex]);
     }
 
     public ChainDeployment Addresses { get; }
@@ -31,6 +35,19 @@ public sealed class AnvilParties
     public string RequesterAddress { get; }
     public string ProviderAddress { get; }
     public string TreasuryAddress { get; }
+    public Identity RequesterKey { get; }
+
+    /// <summary>
+    /// The requester's signed authorization for job <paramref name="job"/> (its key from the name, a zero nonce) allowing
+    /// rates up to <paramref name="maxRatePerHour"/> and <paramref name="maxTotal"/> in all, for a day.
+    /// </summary>
+    public JobAuthorization Authorize(string job, TokenAmount maxRatePerHour, TokenAmount maxTotal)
+    {
+        var nonce = new byte[JobAuthorization.KeyLength];
+        var key = JobAuthorizationSigning.JobKey(Protocol.Receipts.ReceiptEncoding.SpecHash(job), nonce);
+        var unsigned = new JobAuthorization(key.ToArray(), nonce, maxRatePerHour, maxTotal, DateTimeOffset.UtcNow.AddDays(1), []);
+        return JobAuthorizationSigning.Sign(unsigned, new EscrowDomain(DevChain.ChainId, Address.Parse(Addresses.Escrow)), RequesterKey);
+    }
 
     public static async Task<AnvilParties> DeployAsync(DevChain chain)
     {

@@ -4,12 +4,17 @@ using OpenGrid.Chain.Escrow;
 using OpenGrid.Chain.Registry;
 using OpenGrid.Chain.Reputation;
 using OpenGrid.Chain.Token;
+using OpenGrid.Core;
+using OpenGrid.Core.Jobs;
+using OpenGrid.Protocol.Escrow;
+using OpenGrid.Protocol.Identity;
 
 namespace OpenGrid.Chain.Tests.Evm;
 
 /// <summary>
 /// The four contracts deployed on a fresh <see cref="EvmChain"/>, with named accounts: an admin, the coordinator
-/// (operator, verifier, validator), the treasury, two requesters, two providers and a stranger with no role.
+/// (operator, verifier, validator), the treasury, two requesters (with keys, to sign job authorizations), two
+/// providers and a stranger with no role.
 /// </summary>
 public sealed class EscrowWorld
 {
@@ -30,6 +35,8 @@ public sealed class EscrowWorld
     public string Provider { get; private init; } = "";
     public string Provider2 { get; private init; } = "";
     public string Stranger { get; private init; } = "";
+    public Identity RequesterKey { get; private init; } = null!;
+    public Identity Requester2Key { get; private init; } = null!;
     public string Token { get; private set; } = "";
     public string Escrow { get; private set; } = "";
     public string Registry { get; private set; } = "";
@@ -39,10 +46,11 @@ public sealed class EscrowWorld
     public static async Task<EscrowWorld> CreateAsync(Func<EvmChain, string, Task<string>>? token = null)
     {
         var chain = new EvmChain();
+        var (key, key2) = (Identity.Generate(), Identity.Generate());
         var w = new EscrowWorld(chain)
         {
             Admin = chain.NewAccount(), Coordinator = chain.NewAccount(), Treasury = chain.NewAccount(),
-            Requester = chain.NewAccount(), Requester2 = chain.NewAccount(),
+            Requester = chain.NewAccount(key), Requester2 = chain.NewAccount(key2), RequesterKey = key, Requester2Key = key2,
             Provider = chain.NewAccount(), Provider2 = chain.NewAccount(), Stranger = chain.NewAccount(),
         };
         w.Token = token is null ? await chain.DeployAsync(w.Admin, new TestUsdcDeployment()) : await token(chain, w.Admin);
@@ -76,12 +84,43 @@ public sealed class EscrowWorld
         return await Chain.SendAsync(requester, Escrow, new DepositFunction { Amount = amount });
     }
 
+    /// <summary>The EIP-712 domain of this world's escrow (chain 31337).</summary>
+    public EscrowDomain Domain => new(31337, Address.Parse(Escrow));
+
+    /// <summary>The key of <paramref name="requester"/> (one of the two requesters).</summary>
+    public Identity KeyOf(string requester) =>
+        string.Equals(requester, Requester, StringComparison.OrdinalIgnoreCase) ? RequesterKey
+        : string.Equals(requester, Requester2, StringComparison.OrdinalIgnoreCase) ? Requester2Key
+        : throw new ArgumentException($"{requester} is not a requester with a key", nameof(requester));
+
+    /// <summary>
+    /// A job authorization signed by <paramref name="signer"/> (default: <paramref name="requester"/>'s key) for the job
+    /// keyed <c>keccak256(specHash("spec of {job}") ‖ 0…0)</c>; deadline default: a year from the next block.
+    /// </summary>
+    public JobAuthorization Authorize(string requester, string job, long maxRatePerHour, long maxTotal, long? deadline = null, Identity? signer = null)
+    {
+        var nonce = new byte[JobAuthorization.KeyLength];
+        var key = JobAuthorizationSigning.JobKey(OpenGrid.Protocol.Receipts.ReceiptEncoding.SpecHash($"spec of {job}"), nonce);
+        var unsigned = new JobAuthorization(key.ToArray(), nonce, TokenAmount.FromBaseUnits(maxRatePerHour), TokenAmount.FromBaseUnits(maxTotal),
+            DateTimeOffset.FromUnixTimeSeconds(deadline ?? Chain.Timestamp + 365 * 24 * 3600), []);
+        return JobAuthorizationSigning.Sign(unsigned, Domain, signer ?? KeyOf(requester));
+    }
+
+    /// <summary>Opens a lease under a generous authorization the requester signed (its job "any", no real limits).</summary>
     public Task<TxOutcome> OpenAsync(EscrowLeaseId id, BigInteger ratePerHour, BigInteger cap, string? requester = null, string? provider = null) =>
-        Chain.SendAsync(Coordinator, Escrow, new OpenLeaseFunction
+        OpenAsync(id, ratePerHour, cap, Authorize(requester ?? Requester, "any", long.MaxValue, long.MaxValue), requester, provider);
+
+    /// <summary>Opens a lease under <paramref name="authorization"/> (its signature sent as is).</summary>
+    public Task<TxOutcome> OpenAsync(EscrowLeaseId id, BigInteger ratePerHour, BigInteger cap, JobAuthorization authorization,
+        string? requester = null, string? provider = null, string? from = null) =>
+        Chain.SendAsync(from ?? Coordinator, Escrow, new OpenLeaseFunction
         {
             LeaseId = id.ToBytes(), Requester = requester ?? Requester, Provider = provider ?? Provider,
-            RatePerHour = ratePerHour, Cap = cap,
+            RatePerHour = ratePerHour, Cap = cap, Authorization = EscrowClient.ToTuple(authorization), Signature = authorization.Signature,
         });
+
+    public Task<BigInteger> CommittedAsync(string requester, JobAuthorization authorization) =>
+        Chain.CallAsync<CommittedOfFunction, BigInteger>(Escrow, new() { Requester = requester, Job = authorization.Job });
 
     public Task<TxOutcome> StreamAsync(EscrowLeaseId id, ulong seconds, string? from = null) =>
         Chain.SendAsync(from ?? Coordinator, Escrow, new ReleaseStreamingFunction { LeaseId = id.ToBytes(), VerifiedSeconds = seconds });

@@ -34,6 +34,14 @@ public sealed class EvmChain
         return address;
     }
 
+    /// <summary>Funds the account of <paramref name="key"/> (an account that can sign, e.g. a job authorization).</summary>
+    public string NewAccount(OpenGrid.Protocol.Identity.Identity key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        _state.SetInitialChainBalance(key.Address.Value, BigInteger.Pow(10, 24));
+        return key.Address.Value;
+    }
+
     public void Warp(long seconds) => Timestamp += seconds;
 
     public async Task<string> DeployAsync<TDeployment>(string from, TDeployment deployment)

@@ -2,6 +2,7 @@ using System.Numerics;
 using OpenGrid.Chain.Escrow;
 using OpenGrid.Chain.Registry;
 using OpenGrid.Chain.Tests.Evm;
+using OpenGrid.Core.Jobs;
 
 namespace OpenGrid.Chain.Tests.Invariants;
 
@@ -17,11 +18,18 @@ public sealed class InvariantRun
     private readonly string[] _providers;
     private readonly string[] _earners;  // providers, then the treasury
     private readonly string[] _harmed;   // requesters, then the treasury
+    private readonly JobAuthorization[][] _jobs; // per requester: budget, rate limit, signed by the other requester
 
     private InvariantRun(EscrowWorld w)
     {
         _w = w;
         _requesters = [w.Requester, w.Requester2];
+        _jobs = [.. _requesters.Select((r, i) => new[]
+        {
+            w.Authorize(r, $"budget-{i}", MoneyModel.MaxRateOf(0), MoneyModel.MaxTotalOf(0)),
+            w.Authorize(r, $"rate-{i}", MoneyModel.MaxRateOf(1), MoneyModel.MaxTotalOf(1)),
+            w.Authorize(r, $"forged-{i}", long.MaxValue, long.MaxValue, signer: w.KeyOf(_requesters[1 - i])),
+        })];
         _providers = [w.Provider, w.Provider2];
         _earners = [w.Provider, w.Provider2, w.Treasury];
         _harmed = [w.Requester, w.Requester2, w.Treasury];
@@ -90,15 +98,23 @@ public sealed class InvariantRun
     private async Task OpenAsync(Open o)
     {
         var cap = Math.Max(1, _m.Available[o.Requester] * o.CapPercent / 100);
+        var committed = _m.Committed.GetValueOrDefault((o.Requester, o.Job));
         var expected = _m.Leases.ContainsKey(o.Lease) ? "LeaseAlreadyExists"
+            : o.Job == 2 ? "InvalidAuthorization"
+            : o.RatePerHour > MoneyModel.MaxRateOf(o.Job) ? "RateAboveAuthorized"
+            : (Int128)committed + cap > MoneyModel.MaxTotalOf(o.Job) ? "AuthorizationExceeded"
             : cap > _m.Available[o.Requester] ? "InsufficientBalance" : null;
         var tx = await Outcome(o, expected,
-            () => _w.OpenAsync(LeaseId(o.Lease), o.RatePerHour, cap, _requesters[o.Requester], _providers[o.Provider]));
+            () => _w.OpenAsync(LeaseId(o.Lease), o.RatePerHour, cap, _jobs[o.Requester][o.Job], _requesters[o.Requester], _providers[o.Provider]));
         if (tx is null)
             return;
         _m.Available[o.Requester] -= cap;
         _m.Locked[o.Requester] += cap;
-        _m.Leases[o.Lease] = new MoneyModel.Lease { Requester = o.Requester, Provider = o.Provider, RatePerHour = o.RatePerHour, Cap = cap };
+        _m.Committed[(o.Requester, o.Job)] = committed + cap;
+        _m.Leases[o.Lease] = new MoneyModel.Lease
+        {
+            Requester = o.Requester, Provider = o.Provider, RatePerHour = o.RatePerHour, Cap = cap, Job = o.Job,
+        };
     }
 
     /// <summary>Slots 0–2 pick an open lease, 3 any lease ever opened (also completed or closed), 4 one never opened.</summary>
@@ -154,6 +170,7 @@ public sealed class InvariantRun
         Assert.Equal(new BigInteger(refund), tx.Event<LeaseClosedEvent>().Refund);
         l.Status = 3;
         l.Refunded = refund;
+        _m.Committed[(l.Requester, l.Job)] -= refund;
         _m.Locked[l.Requester] -= refund;
         _m.Available[l.Requester] += refund;
     }
@@ -201,6 +218,18 @@ public sealed class InvariantRun
             openLocked += lockedPart;
         }
         Assert.True(openLocked == _m.Locked.Sum(), $"locked != what open leases hold {why}");
+
+        // Per job: committedOf = Σ (cap − refund) of its leases = what they lock + what they released, within maxTotal.
+        foreach (var ((requester, job), committed) in _m.Committed)
+        {
+            var leases = _m.Leases.Values.Where(l => l.Requester == requester && l.Job == job).ToList();
+            Assert.True(committed == leases.Sum(l => l.Cap - l.Refunded), $"job {job} of requester {requester}: committed != Σ (cap − refund) {why}");
+            Assert.True(committed == leases.Sum(l => (l.Status == 3 ? 0 : l.Cap - l.Released) + l.Released),
+                $"job {job} of requester {requester}: committed != locked + released {why}");
+            Assert.True(committed <= MoneyModel.MaxTotalOf(job), $"job {job} of requester {requester} holds more than its maxTotal {why}");
+            Assert.True(await _w.CommittedAsync(_requesters[requester], _jobs[requester][job]) == committed,
+                $"committedOf(requester {requester}, job {job}) differs from the model {why}");
+        }
         Assert.True(_m.Earnings[2] + _m.EarningsWithdrawn[2] == _m.FeesTotal, $"treasury fees != sum of release fees {why}");
 
         await new RegistrySteps(_w, _m, _providers, _harmed).CheckAsync(why);

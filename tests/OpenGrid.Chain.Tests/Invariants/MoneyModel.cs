@@ -9,12 +9,19 @@ public sealed class MoneyModel
 {
     public const long MinBond = Evm.EscrowWorld.MinBond;
 
+    /// <summary>maxTotal of job 0's authorization; job 1 has no total limit.</summary>
+    public const long JobBudget = 3_000_000;
+
+    /// <summary>maxRatePerHour of job 1's authorization; job 0 allows every generated rate.</summary>
+    public const long JobMaxRate = 22_500;
+
     public sealed class Lease
     {
         public required int Requester { get; init; }
         public required int Provider { get; init; }
         public required long RatePerHour { get; init; }
         public required long Cap { get; init; }
+        public required int Job { get; init; }
         public long Released { get; set; }
         public ulong PaidSeconds { get; set; }
         public byte Status { get; set; } = 1; // 1 open, 2 completed, 3 closed
@@ -32,6 +39,13 @@ public sealed class MoneyModel
     public long[] EarningsWithdrawn { get; } = new long[3];
     public long FeesTotal { get; set; }
     public Dictionary<int, Lease> Leases { get; } = [];
+
+    /// <summary>What each (requester, job)'s leases hold: Σ (cap − refund), i.e. locked + released (JobEscrow.committedOf).</summary>
+    public Dictionary<(int Requester, int Job), long> Committed { get; } = [];
+
+    public static long MaxTotalOf(int job) => job == 0 ? JobBudget : long.MaxValue;
+
+    public static long MaxRateOf(int job) => job == 1 ? JobMaxRate : long.MaxValue;
 
     public long[] Bonded { get; } = new long[2];
     public long[] Unbonding { get; } = new long[2];

@@ -11,8 +11,12 @@ public sealed record Deposit(int Requester, long Amount) : Op;
 /// <summary>Withdraws <see cref="Percent"/>% of the available balance (101% overshoots by design).</summary>
 public sealed record Withdraw(int Requester, int Percent) : Op;
 
-/// <summary>Opens lease #<see cref="Lease"/> with a cap of <see cref="CapPercent"/>% of the requester's available balance.</summary>
-public sealed record Open(int Lease, int Requester, int Provider, long RatePerHour, int CapPercent) : Op;
+/// <summary>
+/// Opens lease #<see cref="Lease"/> with a cap of <see cref="CapPercent"/>% of the requester's available balance, under
+/// the requester's authorization of job <see cref="Job"/>: 0 a budget (<see cref="MoneyModel.JobBudget"/> in all), 1 a
+/// rate limit (<see cref="MoneyModel.JobMaxRate"/> per hour), 2 one the other requester signed (never valid).
+/// </summary>
+public sealed record Open(int Lease, int Requester, int Provider, long RatePerHour, int CapPercent, int Job = 0) : Op;
 
 /// <summary>Releases up to <see cref="Percent"/>% of the seconds left before the cap; 0 replays the last release.</summary>
 public sealed record Release(int Lease, int Percent, bool Milestone) : Op;

@@ -11,7 +11,9 @@ using OpenGrid.Coordinator.Persistence;
 using OpenGrid.Coordinator.Settlement;
 using OpenGrid.Core;
 using OpenGrid.Core.Jobs;
+using OpenGrid.Protocol.Escrow;
 using OpenGrid.Protocol.Identity;
+using OpenGrid.Protocol.Specs;
 using OpenGrid.Testing;
 
 namespace OpenGrid.Coordinator.Tests.Settlement;
@@ -111,6 +113,28 @@ public sealed class ChainHarness : IDisposable
         if (bonded)
             await BondAsync(provider);
         return (requester, provider);
+    }
+
+    /// <summary>The EIP-712 domain of job authorizations for these contracts.</summary>
+    public EscrowDomain Domain => new(DevChain.ChainId, Address.Parse(Addresses.Escrow));
+
+    /// <summary>
+    /// Stores a job of <paramref name="requester"/> as the coordinator does after a submit: <paramref name="spec"/>
+    /// (default: 10 minutes at up to 1 USDC per hour) with the authorization the requester's client signs (none when
+    /// <paramref name="authorized"/> is false).
+    /// </summary>
+    public async Task<Job> InsertJobAsync(IJobStore jobs, ChainAccount requester, bool authorized = true, string? spec = null)
+    {
+        var text = spec ?? JobSpecs.Shell("paid", "true", timeout: "10m");
+        var parsed = JobSpecParser.Parse(text, "job.yaml").Spec!;
+        var now = DateTimeOffset.UtcNow;
+        var job = new Job(JobId.New(TimeProvider.System), requester.Identity.Address, parsed.Name, text, parsed, JobState.Queued, now, now,
+            null, null, [], [], [])
+        {
+            Authorization = authorized ? JobAuthorizer.Create(text, parsed, Domain, 2, requester.Identity, now) : null,
+        };
+        await jobs.InsertJobAsync(job, None);
+        return job;
     }
 
     /// <summary>Mints the registry's minimum bond to the account and bonds it, so it may serve.</summary>

@@ -141,8 +141,8 @@ public sealed class ChainRelayTests(AnvilFixture anvil) : IClassFixture<AnvilFix
         await ChainHarness.DepositAsync(requester, TokenAmount.FromBaseUnits(1_000_000));
         await ChainHarness.BondAsync(provider);
         await using var connection = await factory.ConnectLiveProviderAsync(provider.Identity, "earning-provider");
-        var job = await factory.NewClient(requester.Identity).SubmitAsync(
-            new SubmitJobRequest(JobSpecs.Shell("paid", "true", memory: "1Gi", cpu: "2", timeout: "10m"), null, null), None);
+        var job = await factory.NewClient(requester.Identity).SubmitSpecAsync(
+            JobSpecs.Shell("paid", "true", memory: "1Gi", cpu: "2", timeout: "10m"), None);
         var lease = Assert.IsType<OpenGrid.Protocol.Gateway.Assign>(await connection.ReceiveAsync());
         await connection.SendAsync(new OpenGrid.Protocol.Gateway.JobStarted(job.Id, lease.Epoch));
         await connection.SendAsync(new OpenGrid.Protocol.Gateway.JobFinished(job.Id, lease.Epoch, "succeeded", 0, null, new UsageView(300.2, 290, 1 << 20), []));

@@ -34,12 +34,12 @@ public sealed class SettlementApiTests(AnvilFixture anvil) : IClassFixture<Anvil
         await ChainHarness.DepositAsync(requester, TokenAmount.FromBaseUnits(166_665));
         var client = factory.NewClient(requester.Identity);
 
-        var e = await Assert.ThrowsAsync<OpenGridApiException>(() => client.SubmitAsync(new SubmitJobRequest(TenMinuteJob, null, null), None));
+        var e = await Assert.ThrowsAsync<OpenGridApiException>(() => client.SubmitSpecAsync(TenMinuteJob, None));
 
         Assert.Equal((402, ErrorCodes.EscrowInsufficient), (e.Status, e.Code));
         Assert.Contains("0.166665 available but this job may cost up to 0.166666", e.Message);
         await ChainHarness.DepositAsync(requester, TokenAmount.FromBaseUnits(1));
-        Assert.Equal("queued", (await client.SubmitAsync(new SubmitJobRequest(TenMinuteJob, null, null), None)).State);
+        Assert.Equal("queued", (await client.SubmitSpecAsync(TenMinuteJob, None)).State);
     }
 
     [Fact]
@@ -54,7 +54,7 @@ public sealed class SettlementApiTests(AnvilFixture anvil) : IClassFixture<Anvil
             await requesterApi.GetBalanceAsync(None));
 
         await using var connection = await factory.ConnectLiveProviderAsync(provider.Identity, "paid-provider");
-        var job = await requesterApi.SubmitAsync(new SubmitJobRequest(TenMinuteJob, null, null), None);
+        var job = await requesterApi.SubmitSpecAsync(TenMinuteJob, None);
         var lease = Assert.IsType<Assign>(await connection.ReceiveAsync());
         await SettlementWaits.OpenedAsync(factory.Services, job.Id);
 
@@ -100,7 +100,7 @@ public sealed class SettlementApiTests(AnvilFixture anvil) : IClassFixture<Anvil
         await WaitFor.ConditionAsync(async () =>
             (await requesterApi.PlanAsync(new PlanRequest(TenMinuteJob, null), None)).Rejected.Any(r => r.Reason.StartsWith("not bonded", StringComparison.Ordinal)),
             TimeSpan.FromSeconds(30), "og plan to name the missing bond");
-        var job = await requesterApi.SubmitAsync(new SubmitJobRequest(TenMinuteJob, null, null), None);
+        var job = await requesterApi.SubmitSpecAsync(TenMinuteJob, None);
         await Task.Delay(TimeSpan.FromSeconds(1));
         Assert.Equal("queued", (await requesterApi.GetJobAsync(job.Id, None)).State);
 
@@ -116,7 +116,7 @@ public sealed class SettlementApiTests(AnvilFixture anvil) : IClassFixture<Anvil
         await using var factory = Settled(chain);
         factory.Settings["Coordinator:Trust:PublishInterval"] = "1.00:00:00"; // the test publishes by hand
         var (requester, provider) = await chain.PartiesAsync(OneUsdc, bonded: false);
-        var submitted = await factory.NewClient(requester.Identity).SubmitAsync(new SubmitJobRequest(TenMinuteJob, null, null), None);
+        var submitted = await factory.NewClient(requester.Identity).SubmitSpecAsync(TenMinuteJob, None);
         var job = (await factory.Services.GetRequiredService<IJobStore>().GetJobAsync(Core.Jobs.JobId.Parse(submitted.Id), None))!;
         var trust = factory.Services.GetRequiredService<TrustLedger>();
         var publisher = factory.Services.GetRequiredService<ReputationPublisher>();
@@ -140,7 +140,7 @@ public sealed class SettlementApiTests(AnvilFixture anvil) : IClassFixture<Anvil
         var (requester, provider) = await chain.PartiesAsync(OneUsdc);
         var bond = (await chain.Treasury.Registry.GetStakeAsync(provider.Address, None)).Bonded.BaseUnits;
         await using var connection = await factory.ConnectLiveProviderAsync(provider.Identity, "caught");
-        var submitted = await factory.NewClient(requester.Identity).SubmitAsync(new SubmitJobRequest(TenMinuteJob, null, null), None);
+        var submitted = await factory.NewClient(requester.Identity).SubmitSpecAsync(TenMinuteJob, None);
         Assert.IsType<Assign>(await connection.ReceiveAsync());
         var job = (await factory.Services.GetRequiredService<IJobStore>().GetJobAsync(Core.Jobs.JobId.Parse(submitted.Id), None))!;
         var ledger = factory.Services.GetRequiredService<SettlementLedger>();
@@ -166,7 +166,7 @@ public sealed class SettlementApiTests(AnvilFixture anvil) : IClassFixture<Anvil
         factory.Settings["Coordinator:Settlement:Confirmations"] = "3";
         var (requester, provider) = await chain.PartiesAsync(OneUsdc);
         await using var connection = await factory.ConnectLiveProviderAsync(provider.Identity, "confirmed");
-        var job = await factory.NewClient(requester.Identity).SubmitAsync(new SubmitJobRequest(TenMinuteJob, null, null), None);
+        var job = await factory.NewClient(requester.Identity).SubmitSpecAsync(TenMinuteJob, None);
         Assert.IsType<Assign>(await connection.ReceiveAsync());
 
         // Mined (anvil mines each transaction in its own block) but not yet deep enough: nothing else mines here, so
@@ -191,7 +191,7 @@ public sealed class SettlementApiTests(AnvilFixture anvil) : IClassFixture<Anvil
         var requesterApi = factory.NewClient(requester.Identity);
 
         await using var connection = await factory.ConnectLiveProviderAsync(provider.Identity, "cancelled-provider");
-        var job = await requesterApi.SubmitAsync(new SubmitJobRequest(TenMinuteJob, null, null), None);
+        var job = await requesterApi.SubmitSpecAsync(TenMinuteJob, None);
         var lease = Assert.IsType<Assign>(await connection.ReceiveAsync());
         await connection.SendAsync(new JobStarted(job.Id, lease.Epoch));
         await SettlementWaits.OpenedAsync(factory.Services, job.Id);
@@ -219,7 +219,7 @@ public sealed class SettlementApiTests(AnvilFixture anvil) : IClassFixture<Anvil
         await using (var first = Settled(chain, dataDir))
         {
             await using var connection = await first.ConnectLiveProviderAsync(provider.Identity, "crash-provider");
-            var job = await first.NewClient(requester.Identity).SubmitAsync(new SubmitJobRequest(TenMinuteJob, null, null), None);
+            var job = await first.NewClient(requester.Identity).SubmitSpecAsync(TenMinuteJob, None);
             epoch = Assert.IsType<Assign>(await connection.ReceiveAsync()).Epoch;
             await SettlementWaits.OpenedAsync(first.Services, job.Id);
             jobId = job.Id;

@@ -106,8 +106,8 @@ public sealed class SettlementRestartTests(AnvilFixture anvil) : IClassFixture<A
         var requester = await chain.NewAccountAsync();
         var provider = await chain.NewAccountAsync();
         await ChainHarness.DepositAsync(requester, TokenAmount.FromBaseUnits(83_332));
-        var job = JobId.New(TimeProvider.System);
         var process = await ProcessAsync(chain);
+        var job = (await chain.InsertJobAsync(process.Jobs, requester)).Id;
         await process.Store.AddAsync([
             Intent(job, requester, provider, SettlementAction.Open, 0),
             Intent(job, requester, provider, SettlementAction.Close, 0)], DateTimeOffset.UtcNow, None);
@@ -121,14 +121,35 @@ public sealed class SettlementRestartTests(AnvilFixture anvil) : IClassFixture<A
         Assert.Null(await chain.AsCoordinator().Escrow.GetLeaseAsync(refused.Intent.LeaseId, None));
     }
 
+    [Fact]
+    public async Task An_open_for_a_job_its_requester_never_authorized_is_refused_without_a_transaction()
+    {
+        using var chain = await ChainHarness.DeployAsync(anvil.Chain);
+        var requester = await chain.NewAccountAsync();
+        var provider = await chain.NewAccountAsync();
+        await ChainHarness.DepositAsync(requester, TokenAmount.FromBaseUnits(1_000_000));
+        var process = await ProcessAsync(chain);
+        var job = (await chain.InsertJobAsync(process.Jobs, requester, authorized: false)).Id;
+        await process.Store.AddAsync([Intent(job, requester, provider, SettlementAction.Open, 0)], DateTimeOffset.UtcNow, None);
+
+        var report = await process.Runner.RunDueAsync(None);
+
+        var refused = Assert.Single(report.Refused);
+        Assert.Equal((SettlementAction.Open, ErrorCodes.EscrowAuthorizationMissing), (refused.Intent.Action, refused.Code));
+        var intent = (await process.Store.ListForJobAsync(job, None)).Single();
+        Assert.Equal((IntentState.Failed, (string?)null), (intent.State, intent.TxHash));
+        Assert.Null(await chain.AsCoordinator().Escrow.GetLeaseAsync(refused.Intent.LeaseId, None));
+        Assert.Equal(1_000_000, (await chain.AsCoordinator().Escrow.GetBalancesAsync(requester.Address, None)).Available.BaseUnits);
+    }
+
     /// <summary>Deposits for a requester and opens a lease through a first runner, as the coordinator does at match.</summary>
     private async Task<(JobId Job, ChainAccount Requester, ChainAccount Provider)> OpenLeaseAsync(ChainHarness chain)
     {
         var requester = await chain.NewAccountAsync();
         var provider = await chain.NewAccountAsync();
         await ChainHarness.DepositAsync(requester, TokenAmount.FromBaseUnits(1_000_000));
-        var job = JobId.New(TimeProvider.System);
         var first = await ProcessAsync(chain);
+        var job = (await chain.InsertJobAsync(first.Jobs, requester)).Id;
         await first.Store.AddAsync([Intent(job, requester, provider, SettlementAction.Open, 0)], DateTimeOffset.UtcNow, None);
         Assert.Equal(1, (await first.Runner.RunDueAsync(None)).Finished);
         return (job, requester, provider);
@@ -154,15 +175,21 @@ public sealed class SettlementRestartTests(AnvilFixture anvil) : IClassFixture<A
     private static SettlementIntent Intent(JobId job, ChainAccount requester, ChainAccount provider, SettlementAction action, ulong seconds) =>
         new(0, job, 1, action, requester.Identity.Address, provider.Identity.Address, Rate, Cap, seconds, PaymentMode.Milestone);
 
-    /// <summary>What one coordinator process holds: its own store object, chain connection (and nonce tracker) and runner.</summary>
-    private async Task<(SqliteSettlementStore Store, IntentRunner Runner)> ProcessAsync(ChainHarness chain, SettlementOptions? settings = null)
+    /// <summary>
+    /// What one coordinator process holds: its own store objects (intents and jobs, one SQLite file), chain connection
+    /// (and nonce tracker) and runner.
+    /// </summary>
+    private async Task<(SqliteSettlementStore Store, SqliteJobStore Jobs, IntentRunner Runner)> ProcessAsync(ChainHarness chain, SettlementOptions? settings = null)
     {
-        var store = SqliteSettlementStore.ForFile(_dir.Combine("coordinator.db"));
+        var db = SqliteDatabase.ForFile(_dir.Combine("coordinator.db"));
+        var jobs = new SqliteJobStore(db);
+        await jobs.InitializeAsync(None);
+        var store = new SqliteSettlementStore(db);
         await store.InitializeAsync(None);
         var settlementChain = new SettlementChain(true, chain.Options);
         var options = Options.Create(settings ?? new SettlementOptions());
-        var runner = new IntentRunner(store, settlementChain, new SettlementSignal(), options, TimeProvider.System, NullLogger<IntentRunner>.Instance);
-        return (store, runner);
+        var runner = new IntentRunner(store, jobs, settlementChain, new SettlementSignal(), options, TimeProvider.System, NullLogger<IntentRunner>.Instance);
+        return (store, jobs, runner);
     }
 
     public void Dispose() => _dir.Dispose();

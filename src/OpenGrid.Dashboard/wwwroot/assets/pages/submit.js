@@ -6,9 +6,16 @@
 //      nothing is created;
 //   2. upload each attached file (POST /v1/content, with progress), matched to inputs[].path by file name;
 //   3. POST /v1/jobs with inputCids, and go to /ui/jobs/{id}.
-import { api, uploadContent, ApiError } from '../api.js';
+// When the grid settles payments (GET /v1/chain), a job needs the requester's signed authorization for the escrow
+// (docs/payments.md): the page asks for the account key before anything is uploaded, and when step 3 answers 402
+// escrow.authorization_missing with the terms (the job's max rate and worst case, the escrow), signs them here
+// (authorization.js) for exactly this spec text and posts again with the authorization. The key never leaves the tab
+// and is forgotten once the job is submitted.
+import { api, uploadContent, ApiError, session } from '../api.js';
 import { h, replace, announce, bytes, debounce } from '../dom.js';
 import { specInputs, baseName } from '../specinputs.js';
+import { parseKey, addressOf } from '../auth.js';
+import { signAuthorization } from '../authorization.js';
 import { pageHeader, requireSignIn, errorBox, isAbort } from './common.js';
 
 export const title = 'Submit a job';
@@ -31,6 +38,25 @@ export function render(main, ctx) {
   const errorList = h('div', { id: 'spec-errors', 'data-testid': 'spec-errors' });
   const inputFiles = h('input', { type: 'file', id: 'input-files', multiple: true, 'aria-describedby': 'input-hint', 'data-testid': 'input-files' });
   const inputTable = h('div', { 'data-testid': 'inputs' });
+  const keyInput = h('input', {
+    id: 'authorizing-key', type: 'password', autocomplete: 'off', spellcheck: 'false',
+    'aria-describedby': 'authorizing-key-hint authorizing-key-error', 'data-testid': 'authorizing-key',
+  });
+  const keyFile = h('input', { type: 'file', id: 'authorizing-key-file', accept: '.json,application/json', 'data-testid': 'authorizing-key-file' });
+  const keyError = h('p', { id: 'authorizing-key-error', class: 'field__error', 'data-testid': 'authorizing-key-error' });
+  keyFile.addEventListener('change', async () => {
+    const file = keyFile.files[0];
+    if (file) keyInput.value = (await file.text()).trim();
+    keyFile.value = '';
+  });
+  const payment = h('section', { class: 'card', 'aria-labelledby': 'payment-h', hidden: true, 'data-testid': 'payment' },
+    h('h2', { id: 'payment-h' }, '3. Payment authorization'),
+    h('p', { class: 'muted' }, 'This grid pays providers from your escrow deposit. The escrow opens leases for a job only under your signed authorization: at most the spec\'s price.maxPerHour per hour and at most the job\'s worst case in all (every replica for the whole timeout). This page signs it with your key, here in the tab; the coordinator never sees the key.'),
+    h('div', { class: 'field' },
+      h('label', { for: keyInput.id }, 'Your account key (signs the authorization)'),
+      h('p', { id: 'authorizing-key-hint', class: 'hint' }, 'The privateKey from ~/.opengrid/key.json, the key you signed in with. It stays in this tab.'),
+      keyInput, keyError),
+    h('div', { class: 'field' }, h('label', { for: keyFile.id }, 'or load key.json'), keyFile));
   const submitButton = h('button', { type: 'submit', class: 'button', 'data-testid': 'submit' }, 'Submit job');
   const progress = h('div', { class: 'uploads', 'data-testid': 'uploads' });
   const status = h('p', { class: 'live', role: 'status', 'data-testid': 'submit-status' });
@@ -57,6 +83,7 @@ export function render(main, ctx) {
         inputFiles),
       inputTable,
       progress),
+    payment,
     h('div', { class: 'actions' }, submitButton, status),
     problem);
   main.append(form);
@@ -87,8 +114,38 @@ export function render(main, ctx) {
   });
 
   let errorLines = new Map(); // line → messages
+  let paymentsOn = false;
   showLines();
   showInputs();
+  api('/v1/chain', { signal: ctx.signal }).then(() => {
+    paymentsOn = true;
+    payment.hidden = false;
+  }, () => {
+    // chain.not_configured: jobs run unpaid and need no authorization (any other failure: the submit will say).
+  });
+
+  /** The account key, checked to be the signed-in account's; null (and the reason shown) otherwise. Clears the field. */
+  function takeKey() {
+    let key;
+    try {
+      key = parseKey(keyInput.value);
+    } catch (e) {
+      return refuseKey(e.message);
+    }
+    const signedIn = session.get()?.address;
+    if (addressOf(key) !== signedIn) return refuseKey(`that key is account ${addressOf(key)}, but you are signed in as ${signedIn}; use the key you signed in with`);
+    keyError.textContent = '';
+    keyInput.setAttribute('aria-invalid', 'false');
+    keyInput.value = '';
+    return key;
+  }
+
+  function refuseKey(message) {
+    keyError.textContent = message;
+    keyInput.setAttribute('aria-invalid', 'true');
+    keyInput.focus();
+    return null;
+  }
 
   function showLines() {
     const count = Math.max(1, editor.value.split('\n').length);
@@ -185,6 +242,8 @@ export function render(main, ctx) {
       editor.focus();
       return;
     }
+    let key = null;
+    if (paymentsOn && !(key = takeKey())) return;
     setBusy(true, 'Checking the spec…');
     try {
       const rows = plan();
@@ -192,7 +251,7 @@ export function render(main, ctx) {
       if (local.length > 0) {
         // Validate before uploading anything. With no CIDs sent, a valid spec stops at input.missing.
         try {
-          const job = await post(spec, {});
+          const job = await post(spec, {}, key);
           return landOn(job);
         } catch (error) {
           if (!(error instanceof ApiError && error.code === 'input.missing')) throw error;
@@ -209,7 +268,7 @@ export function render(main, ctx) {
         inputCids[row.path] = (await upload(row.file)).cid;
       }
       status.textContent = 'Submitting…';
-      landOn(await post(spec, inputCids));
+      landOn(await post(spec, inputCids, key));
     } catch (error) {
       if (isAbort(error)) return;
       if (error instanceof ApiError && error.code === 'spec.invalid' && Array.isArray(error.problem.errors)) {
@@ -227,8 +286,22 @@ export function render(main, ctx) {
     ctx.navigate(`/ui/jobs/${encodeURIComponent(job.id)}`);
   }
 
-  function post(spec, inputCids) {
-    return api('/v1/jobs', { method: 'POST', body: { spec, fileName, inputCids }, signal: ctx.signal });
+  /**
+   * POST /v1/jobs; with payments on, an escrow.authorization_missing answer carries the terms to sign: signs them with
+   * `key` for this spec text and posts once more with the authorization.
+   */
+  async function post(spec, inputCids, key) {
+    const send = (authorization) => api('/v1/jobs', { method: 'POST', body: { spec, fileName, inputCids, authorization }, signal: ctx.signal });
+    try {
+      return await send(undefined);
+    } catch (error) {
+      const terms = error instanceof ApiError && error.code === 'escrow.authorization_missing' ? error.problem.authorization : null;
+      if (!terms || !key) throw error;
+      status.textContent = `Signing your authorization: at most ${terms.maxRatePerHour} USDC per hour and ${terms.maxTotal} USDC in all for this job…`;
+      const job = await send(signAuthorization(terms, spec, key));
+      announce(`Authorized at most ${terms.maxTotal} USDC for job ${job.name}.`);
+      return job;
+    }
   }
 
   function upload(file) {
