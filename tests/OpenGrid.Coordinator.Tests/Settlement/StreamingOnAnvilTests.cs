@@ -42,7 +42,7 @@ public sealed class StreamingOnAnvilTests(AnvilFixture anvil) : IClassFixture<An
         var (requester, provider) = await chain.PartiesAsync(TokenAmount.FromBaseUnits(Deposit));
         var requesterApi = factory.NewClient(requester.Identity);
         await using var connection = await factory.ConnectLiveProviderAsync(provider.Identity, "streamer", terms: DearTerms);
-        var job = await requesterApi.SubmitAsync(new SubmitJobRequest(StreamingJob, null, null), None);
+        var job = await requesterApi.SubmitSpecAsync(StreamingJob, None);
         var lease = Assert.IsType<Assign>(await connection.ReceiveAsync());
         await connection.SendAsync(new JobStarted(job.Id, lease.Epoch));
         var leaseId = SettlementIntent.LeaseIdOf(JobId.Parse(job.Id), lease.Attempt);
@@ -89,7 +89,7 @@ public sealed class StreamingOnAnvilTests(AnvilFixture anvil) : IClassFixture<An
             first.Settings["Coordinator:Settlement:SendTimeout"] = "00:00:00.001";
             first.Settings["Coordinator:Settlement:RetryBackoff"] = "00:00:00.100";
             await using var connection = await first.ConnectLiveProviderAsync(provider.Identity, "streamer", terms: DearTerms);
-            var job = await first.NewClient(requester.Identity).SubmitAsync(new SubmitJobRequest(StreamingJob, null, null), None);
+            var job = await first.NewClient(requester.Identity).SubmitSpecAsync(StreamingJob, None);
             var lease = Assert.IsType<Assign>(await connection.ReceiveAsync());
             await connection.SendAsync(new JobStarted(job.Id, lease.Epoch));
             (jobId, epoch, leaseId) = (job.Id, lease.Epoch, SettlementIntent.LeaseIdOf(JobId.Parse(job.Id), lease.Attempt));
@@ -117,7 +117,7 @@ public sealed class StreamingOnAnvilTests(AnvilFixture anvil) : IClassFixture<An
         var (requester, provider) = await chain.PartiesAsync(TokenAmount.FromBaseUnits(Deposit));
         var requesterApi = factory.NewClient(requester.Identity);
         await using var connection = await factory.ConnectLiveProviderAsync(provider.Identity, "streamer", terms: DearTerms);
-        var job = await requesterApi.SubmitAsync(new SubmitJobRequest(StreamingJob, null, null), None);
+        var job = await requesterApi.SubmitSpecAsync(StreamingJob, None);
         var lease = Assert.IsType<Assign>(await connection.ReceiveAsync());
         await connection.SendAsync(new JobStarted(job.Id, lease.Epoch));
         var leaseId = SettlementIntent.LeaseIdOf(JobId.Parse(job.Id), lease.Attempt);
@@ -142,7 +142,7 @@ public sealed class StreamingOnAnvilTests(AnvilFixture anvil) : IClassFixture<An
         await using var factory = Streaming(chain);
         var (requester, provider) = await chain.PartiesAsync(TokenAmount.FromBaseUnits(Deposit));
         var connection = await factory.ConnectLiveProviderAsync(provider.Identity, "streamer", terms: DearTerms);
-        var job = await factory.NewClient(requester.Identity).SubmitAsync(new SubmitJobRequest(StreamingJob, null, null), None);
+        var job = await factory.NewClient(requester.Identity).SubmitSpecAsync(StreamingJob, None);
         var lease = Assert.IsType<Assign>(await connection.ReceiveAsync());
         await connection.SendAsync(new JobStarted(job.Id, lease.Epoch));
         var leaseId = SettlementIntent.LeaseIdOf(JobId.Parse(job.Id), lease.Attempt);
