@@ -134,7 +134,9 @@ public sealed partial class JobLifecycle(
         LogAssigned(id, session.Address, attempt.Epoch);
         await settlement.LeaseStartedAsync(job, attempt, ct);
         await groups.PlanAsync(job, session.Address, ct);
-        var sent = session.Send(new Assign(id.ToString(), attempt.Number, attempt.Epoch, job.SpecText,
+        // The provider view: no verify policy, price or placement, so the text does not tell a verified job, a
+        // replica or a canary from any other job. The receipt must hash exactly this text.
+        var sent = session.Send(new Assign(id.ToString(), attempt.Number, attempt.Epoch, ProviderSpec.Of(job.Spec),
             job.Inputs.Select(i => new InputView(i.Path, i.Cid.ToString())).ToList()));
         if (!sent)
             await FailAsync(id, attempt.Epoch, "provider disconnected before the assignment was delivered", ct);

@@ -19,46 +19,10 @@ public static class JobSpecWriter
     {
         ArgumentNullException.ThrowIfNull(spec);
         var y = new StringBuilder();
-        Line(y, "", "apiVersion", JobSpec.ApiVersionV1);
-        Line(y, "", "kind", JobSpecParser.KindJob);
-        Line(y, "", "name", Quote(spec.Name));
-
-        y.Append("runtime:\n");
-        Line(y, Indent, "kind", JobSpecParser.RuntimeProcess);
-        Line(y, Indent, "command", FlowList(spec.Runtime.Command));
-        Line(y, Indent, "args", FlowList(spec.Runtime.Args));
-        if (spec.Runtime.Env.Count == 0)
-        {
-            Line(y, Indent, "env", "{}");
-        }
-        else
-        {
-            y.Append(Indent).Append("env:\n");
-            foreach (var (name, value) in spec.Runtime.Env.OrderBy(pair => pair.Key, StringComparer.Ordinal))
-                Line(y, Indent + Indent, name, Quote(value));
-        }
-
+        WriteHeaderAndRuntime(y, spec);
         WriteInputs(y, spec.Inputs);
         WriteOutputs(y, spec.Outputs);
-
-        var resources = spec.Resources;
-        y.Append("resources:\n");
-        Line(y, Indent, "cpu", Quantities.FormatCpu(resources.CpuMillis));
-        Line(y, Indent, "memory", Quantities.FormatBytes(resources.MemoryBytes));
-        Line(y, Indent, "disk", Quantities.FormatBytes(resources.DiskBytes));
-        y.Append(Indent).Append("gpu:\n");
-        Line(y, Indent + Indent, "count", Number(resources.Gpu.Count));
-        if (resources.Gpu.Model is { } model)
-            Line(y, Indent + Indent, "model", Quote(model));
-        if (resources.Gpu.MemoryBytes > 0)
-            Line(y, Indent + Indent, "memory", Quantities.FormatBytes(resources.Gpu.MemoryBytes));
-
-        y.Append("limits:\n");
-        Line(y, Indent, "timeout", Quantities.FormatDuration(spec.Limits.Timeout));
-        Line(y, Indent, "processes", Number(spec.Limits.Processes));
-
-        y.Append("network:\n");
-        Line(y, Indent, "egress", spec.Network.Egress);
+        WriteResourcesLimitsNetwork(y, spec);
 
         y.Append("price:\n");
         Line(y, Indent, "maxPerHour", Quote(spec.Price.MaxPerHour.ToString()));
@@ -85,6 +49,66 @@ public static class JobSpecWriter
         }
 
         return y.ToString();
+    }
+
+    /// <summary>
+    /// The provider view of <paramref name="spec"/>: only what the sandbox needs — name, runtime, resources, limits and
+    /// network — in the same canonical form. Inputs travel beside it (resolved to CIDs), and everything that only the
+    /// coordinator uses (inputs' local paths, outputs and their comparators, price, verify, requires, placement,
+    /// split) is left out, so a provider cannot tell a verified job, a replica or a canary from any other job by its
+    /// text. <see cref="ProviderSpec"/> names it; receipts hash it.
+    /// </summary>
+    public static string ToProviderYaml(JobSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var y = new StringBuilder();
+        WriteHeaderAndRuntime(y, spec);
+        WriteResourcesLimitsNetwork(y, spec);
+        return y.ToString();
+    }
+
+    private static void WriteHeaderAndRuntime(StringBuilder y, JobSpec spec)
+    {
+        Line(y, "", "apiVersion", JobSpec.ApiVersionV1);
+        Line(y, "", "kind", JobSpecParser.KindJob);
+        Line(y, "", "name", Quote(spec.Name));
+
+        y.Append("runtime:\n");
+        Line(y, Indent, "kind", JobSpecParser.RuntimeProcess);
+        Line(y, Indent, "command", FlowList(spec.Runtime.Command));
+        Line(y, Indent, "args", FlowList(spec.Runtime.Args));
+        if (spec.Runtime.Env.Count == 0)
+        {
+            Line(y, Indent, "env", "{}");
+        }
+        else
+        {
+            y.Append(Indent).Append("env:\n");
+            foreach (var (name, value) in spec.Runtime.Env.OrderBy(pair => pair.Key, StringComparer.Ordinal))
+                Line(y, Indent + Indent, name, Quote(value));
+        }
+    }
+
+    private static void WriteResourcesLimitsNetwork(StringBuilder y, JobSpec spec)
+    {
+        var resources = spec.Resources;
+        y.Append("resources:\n");
+        Line(y, Indent, "cpu", Quantities.FormatCpu(resources.CpuMillis));
+        Line(y, Indent, "memory", Quantities.FormatBytes(resources.MemoryBytes));
+        Line(y, Indent, "disk", Quantities.FormatBytes(resources.DiskBytes));
+        y.Append(Indent).Append("gpu:\n");
+        Line(y, Indent + Indent, "count", Number(resources.Gpu.Count));
+        if (resources.Gpu.Model is { } model)
+            Line(y, Indent + Indent, "model", Quote(model));
+        if (resources.Gpu.MemoryBytes > 0)
+            Line(y, Indent + Indent, "memory", Quantities.FormatBytes(resources.Gpu.MemoryBytes));
+
+        y.Append("limits:\n");
+        Line(y, Indent, "timeout", Quantities.FormatDuration(spec.Limits.Timeout));
+        Line(y, Indent, "processes", Number(spec.Limits.Processes));
+
+        y.Append("network:\n");
+        Line(y, Indent, "egress", spec.Network.Egress);
     }
 
     private static void WriteInputs(StringBuilder y, IReadOnlyList<InputSpec> inputs)
