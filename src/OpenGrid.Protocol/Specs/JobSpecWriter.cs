@@ -33,6 +33,8 @@ public static class JobSpecWriter
         Line(y, Indent, "quorum", Number(spec.Verify.Quorum));
         if (!spec.Verify.Adaptive)
             Line(y, Indent, "adaptive", "false");
+        if (spec.Verify.DonateAsCanary)
+            Line(y, Indent, "donateAsCanary", "true");
 
         Line(y, "", "requires", FlowList(spec.Requires));
 
