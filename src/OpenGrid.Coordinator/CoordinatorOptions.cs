@@ -1,3 +1,5 @@
+using OpenGrid.Core.Trust;
+
 namespace OpenGrid.Coordinator;
 
 /// <summary>Coordinator settings, section <c>Coordinator</c> (e.g. <c>--Coordinator:DataDir=/var/lib/opengrid</c>).</summary>
@@ -84,6 +86,10 @@ public sealed class TrustSettings
     /// <summary>Replicas launched beyond the requested ones when results disagree, before the job fails. Default 2.</summary>
     public int MaxExtraReplicas { get; set; } = 2;
 
+    /// <summary>The least probability a trusted provider's verified job is still replicated, whatever its streak
+    /// (docs/trust.md, low-rate cheaters). Default 0.1.</summary>
+    public double MinReplicationProbability { get; set; } = ReplicationOptions.Default.MinProbability;
+
     /// <summary>Probability that a submitted job of a class with canaries brings a canary job with it. Default 0.05.</summary>
     public double CanaryRate { get; set; } = 0.05;
 
@@ -92,6 +98,40 @@ public sealed class TrustSettings
     /// <c>expected/</c>. Default: the <c>canaries</c> folder of the data dir (none there: no canaries).
     /// </summary>
     public string? CanaryDir { get; set; }
+
+    /// <summary>The least delay between a real job and the canary it triggers. Default 0.</summary>
+    public TimeSpan CanaryMinDelay { get; set; } = CanaryOptions.Default.MinDelay;
+
+    /// <summary>The most delay between a real job and its canary (uniform between the two). Default 10 minutes.</summary>
+    public TimeSpan CanaryMaxDelay { get; set; } = CanaryOptions.Default.MaxDelay;
+
+    /// <summary>The least reputation each of the (two or more) agreeing providers of a donated job needs for the job
+    /// to be kept as a canary. Default 0.6.</summary>
+    public double HarvestMinReputation { get; set; } = CanaryOptions.Default.HarvestMinReputation;
+
+    /// <summary>
+    /// The account canaries are submitted as (0x address). Default: an address derived from a fixed phrase, which
+    /// submits nothing else. The one place to change when canaries get paid from a funded account that also submits
+    /// real work (docs/trust.md, what remains distinguishable on chain).
+    /// </summary>
+    public string? CanaryAccount { get; set; }
+
+    /// <summary>The canary settings in Core's terms.</summary>
+    public CanaryOptions Canary => new()
+    {
+        Rate = CanaryRate,
+        MinDelay = CanaryMinDelay,
+        MaxDelay = CanaryMaxDelay,
+        HarvestMinReputation = HarvestMinReputation,
+    };
+
+    /// <summary>The adaptive replication settings in Core's terms.</summary>
+    public ReplicationOptions Replication => new()
+    {
+        TrustedStreak = TrustedStreak,
+        ExtraReplicas = MaxExtraReplicas,
+        MinProbability = MinReplicationProbability,
+    };
 
     /// <summary>
     /// Whether a provider's <c>job_finished</c> must carry a signed receipt (it is refused without one). Default true;
@@ -127,5 +167,13 @@ public sealed class TrustSettings
             yield return "Coordinator:Trust:PublishInterval must be positive, e.g. 00:05:00";
         if (CanaryRate is < 0 or > 1 || double.IsNaN(CanaryRate))
             yield return "Coordinator:Trust:CanaryRate must be between 0 and 1, e.g. 0.05";
+        if (MinReplicationProbability is < 0 or > 1 || double.IsNaN(MinReplicationProbability))
+            yield return "Coordinator:Trust:MinReplicationProbability must be between 0 and 1, e.g. 0.1";
+        if (CanaryMinDelay < TimeSpan.Zero || CanaryMaxDelay < CanaryMinDelay)
+            yield return "Coordinator:Trust:CanaryMinDelay and CanaryMaxDelay must satisfy 0 ≤ CanaryMinDelay ≤ CanaryMaxDelay, e.g. 00:00:00 and 00:10:00";
+        if (HarvestMinReputation is < 0 or > 1 || double.IsNaN(HarvestMinReputation))
+            yield return "Coordinator:Trust:HarvestMinReputation must be between 0 and 1, e.g. 0.6";
+        if (CanaryAccount is not null && !Core.Jobs.Address.TryParse(CanaryAccount, out _))
+            yield return $"Coordinator:Trust:CanaryAccount '{CanaryAccount}' is not an address (0x and 40 hex digits); leave it unset for the default";
     }
 }

@@ -22,10 +22,12 @@ public sealed class QuorumGrid() : TestGrid("quorum",
     }
 }
 
-/// <summary>The same population with every submitted job bringing a canary from the repository's catalogue.</summary>
+/// <summary>The same population with every submitted job bringing a canary from the repository's catalogue, in the
+/// job's shape, up to two seconds after it.</summary>
 public sealed class CanaryGrid() : TestGrid("canary",
     ["--Coordinator:HeartbeatSeconds=1", "--Coordinator:LeaseGraceSeconds=2", "--Coordinator:RetryBackoff=00:00:00.200",
-     "--Coordinator:Trust:CanaryRate=1", "--Coordinator:Trust:CanaryDir=" + Path.Combine(TestPaths.RepoRoot, "canaries")])
+     "--Coordinator:Trust:CanaryRate=1", "--Coordinator:Trust:CanaryMaxDelay=00:00:02",
+     "--Coordinator:Trust:CanaryDir=" + Path.Combine(TestPaths.RepoRoot, "canaries")])
 {
     public string DishonestHome { get; private set; } = "";
 

@@ -14,7 +14,8 @@ namespace OpenGrid.Testing;
 /// A real proof pack over real files, signed with keys generated per scenario. The job runs with two replicas,
 /// quorum 2: provider A's attempt 1 timed out (no exit code, no outputs), provider B's attempt 2 and provider A's
 /// attempt 3 both wrote the same two files (one small, one over a UnixFS chunk). A's attempt 3 follows its attempt 1 in
-/// its hash chain. Payments are on (dev chain), with one open, release and close transaction.
+/// its hash chain. The receipts hash the provider view of the spec (<see cref="ProviderSpecText"/>), which the pack
+/// carries. Payments are on (dev chain), with one open, release and close transaction.
 /// Tests change one thing (<see cref="Resign"/>, <see cref="Tamper"/>, a file byte) and check what breaks.
 /// </summary>
 public sealed class ProofPackScenario
@@ -41,6 +42,9 @@ public sealed class ProofPackScenario
           - { path: ".", compare: exact }
         verify: { replicas: 2, quorum: 2 }
         """;
+
+    /// <summary>The spec as the providers received and signed it.</summary>
+    public static string ProviderSpecText { get; } = ProviderSpec.Of(JobSpecParser.Parse(SpecText, "job.yaml").Spec!);
 
     private readonly Dictionary<int, (ProofAttempt Attempt, EthECKey Key)> _attempts = [];
 
@@ -69,12 +73,12 @@ public sealed class ProofPackScenario
         var outputs = s.Outputs.Select(o => new ReceiptOutput(o.Path, Cid.Parse(o.Cid), o.Size)).ToList();
         var start = DateTimeOffset.FromUnixTimeMilliseconds(1_750_000_000_000);
 
-        var first = ReceiptFactory.Create(JobId, 1, 1, SpecText, spec, inputs, [], new(60_000, 1_000, 0, 10 << 20), null,
+        var first = ReceiptFactory.Create(JobId, 1, 1, ProviderSpecText, spec, inputs, [], new(60_000, 1_000, 0, 10 << 20), null,
             start.AddMinutes(1), Owner(s.ProviderA), Bytes32.Zero);
         s.Put(first, s.ProviderA, []);
-        s.Put(ReceiptFactory.Create(JobId, 2, 2, SpecText, spec, inputs, outputs, new(1_200, 900, 0, 20 << 20), 0,
+        s.Put(ReceiptFactory.Create(JobId, 2, 2, ProviderSpecText, spec, inputs, outputs, new(1_200, 900, 0, 20 << 20), 0,
             start.AddMinutes(2), Owner(s.ProviderB), Bytes32.Zero), s.ProviderB, s.Outputs);
-        s.Put(ReceiptFactory.Create(JobId, 3, 3, SpecText, spec, inputs, outputs, new(1_100, 800, 0, 20 << 20), 0,
+        s.Put(ReceiptFactory.Create(JobId, 3, 3, ProviderSpecText, spec, inputs, outputs, new(1_100, 800, 0, 20 << 20), 0,
             start.AddMinutes(3), Owner(s.ProviderA), ReceiptSigning.Hash(first)), s.ProviderA, s.Outputs);
         return s;
     }
@@ -100,7 +104,7 @@ public sealed class ProofPackScenario
 
     public ProofPack Pack() => new(
         ProofPack.CurrentVersion, JobId, SpecText, new VerifyPolicyView(2, 2), ReceiptDomainView.From(Domain),
-        [.. _attempts.OrderBy(a => a.Key).Select(a => a.Value.Attempt)], Verdict, Outputs, Settlements);
+        [.. _attempts.OrderBy(a => a.Key).Select(a => a.Value.Attempt)], Verdict, Outputs, Settlements, ProviderSpec: ProviderSpecText);
 
     /// <summary>Writes <see cref="ProofPack.FileName"/> into the outputs folder, as <c>og get --proof</c> does.</summary>
     public string WritePack()

@@ -154,7 +154,9 @@ public sealed partial class JobLifecycle(
         LogAssigned(id, session.Address, attempt.Epoch);
         await settlement.LeaseStartedAsync(job, attempt, ct);
         await groups.PlanAsync(job, session.Address, ct);
-        var sent = session.Send(new Assign(id.ToString(), attempt.Number, attempt.Epoch, job.SpecText,
+        // The provider view: no verify policy, price or placement, so the text does not tell a verified job, a
+        // replica or a canary from any other job. The receipt must hash exactly this text.
+        var sent = session.Send(new Assign(id.ToString(), attempt.Number, attempt.Epoch, ProviderSpec.Of(job.Spec),
             job.Inputs.Select(i => new InputView(i.Path, i.Cid.ToString())).ToList()));
         if (!sent)
             await FailAsync(id, attempt.Epoch, "provider disconnected before the assignment was delivered", ct);
@@ -337,17 +339,20 @@ public sealed partial class JobLifecycle(
     }
 
     /// <summary>
-    /// After a job's attempt ended: a replica or a verifying job has its group evaluated, a verified job that ended
-    /// without a result has its replicas cancelled, a canary has its answer checked.
+    /// After a job's attempt ended: a replica or a verifying job (a canary's too) has its group evaluated; a job that
+    /// ended without being verified has its replicas cancelled, and an unreplicated canary has its answer judged.
     /// </summary>
     private async Task AfterEndAsync(Job job, CancellationToken ct)
     {
-        if (job.Kind == JobKind.Canary && job.State.IsTerminal())
-            await canaries.CheckAsync(job, ct);
-        else if (job.GroupOf is not null && job.State.IsTerminal() || job.State == JobState.Verifying)
+        if (job.GroupOf is not null && job.State.IsTerminal() || job.State == JobState.Verifying)
+        {
             await groups.MemberEndedAsync(job, ct);
+        }
         else if (job.GroupOf is null && job.State.IsTerminal())
+        {
+            await canaries.CheckAsync(job, ct);
             await groups.AbandonAsync(job, $"the job ended {job.State.ToWire()} before it could be verified", ct);
+        }
     }
 
     /// <summary>The job must exist and its current lease must be this provider's at this epoch, still live.</summary>

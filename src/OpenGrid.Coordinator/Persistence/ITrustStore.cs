@@ -28,7 +28,24 @@ public interface ITrustStore
 
     /// <summary>The provider's most recent trust events, newest first.</summary>
     Task<IReadOnlyList<TrustEventRecord>> ListEventsAsync(Address provider, int limit, CancellationToken ct);
+
+    /// <summary>Keeps a harvested canary; false when one with the same key is already kept (the first answer stays).</summary>
+    Task<bool> AddHarvestedCanaryAsync(HarvestedCanary canary, CancellationToken ct);
+
+    /// <summary>The harvested canaries of a job class, oldest first.</summary>
+    Task<IReadOnlyList<HarvestedCanary>> ListHarvestedCanariesAsync(string jobClass, CancellationToken ct);
+
+    /// <summary>The harvested canary with this key, or null.</summary>
+    Task<HarvestedCanary?> FindHarvestedCanaryAsync(string key, CancellationToken ct);
 }
+
+/// <summary>
+/// A known-answer job harvested from a donated job: its canonical spec (inputs by CID), its expected outputs as JSON
+/// (<c>[{path, cid, size}]</c>), the providers whose agreeing results made the answer (addresses, comma-separated) and the
+/// job it came from.
+/// </summary>
+public sealed record HarvestedCanary(string Key, string JobClass, string SpecText, string ExpectedJson, string ReproducedBy,
+    JobId SourceJob, DateTimeOffset CreatedAt);
 
 /// <summary>A provider's reputation score as recorded at <see cref="At"/>.</summary>
 public sealed record ProviderStanding(Address Provider, double Score, DateTimeOffset At);

@@ -172,7 +172,8 @@ internal static class SqliteSchema
 
     /// <summary>
     /// Trust: each provider's reputation as of a time, its streak of valid results per job class, and the events that
-    /// moved them, one per (provider, job, event) so a verdict applied twice counts once.
+    /// moved them, one per (provider, job, event) so a verdict applied twice counts once; and the known-answer jobs
+    /// harvested from donated jobs (by content key: runtime, inputs, outputs), with the providers that reproduced them.
     /// </summary>
     public const string Trust = """
         CREATE TABLE IF NOT EXISTS provider_standing(
@@ -194,6 +195,15 @@ internal static class SqliteSchema
           at TEXT NOT NULL,
           UNIQUE(provider, job_id, event));
         CREATE INDEX IF NOT EXISTS trust_events_by_provider ON trust_events(provider, id);
+        CREATE TABLE IF NOT EXISTS harvested_canaries(
+          key TEXT PRIMARY KEY,
+          job_class TEXT NOT NULL,
+          spec TEXT NOT NULL,
+          expected TEXT NOT NULL,
+          reproduced_by TEXT NOT NULL,
+          source_job TEXT NOT NULL,
+          created_at TEXT NOT NULL);
+        CREATE INDEX IF NOT EXISTS harvested_canaries_by_class ON harvested_canaries(job_class);
         """;
 
     /// <summary>Receipts: every accepted receipt, in acceptance order (seq); a provider's head is its latest.</summary>

@@ -89,4 +89,32 @@ public sealed class SqliteTrustStore(SqliteDatabase db) : ITrustStore
             list.Add(new TrustEventRecord(provider, JobId.Parse(r.GetString(0)), r.GetString(1), r.GetString(2), r.GetDouble(3), ParseTime(r.GetString(4))));
         return list;
     }
+
+    public Task<bool> AddHarvestedCanaryAsync(HarvestedCanary canary, CancellationToken ct) =>
+        db.WriteAsync(async (c, tx) => await ExecAsync(c, tx, """
+            INSERT OR IGNORE INTO harvested_canaries(key, job_class, spec, expected, reproduced_by, source_job, created_at)
+            VALUES ($key, $class, $spec, $expected, $by, $source, $at)
+            """, ct, ("$key", canary.Key), ("$class", canary.JobClass), ("$spec", canary.SpecText), ("$expected", canary.ExpectedJson),
+            ("$by", canary.ReproducedBy), ("$source", canary.SourceJob.ToString()), ("$at", Time(canary.CreatedAt))) == 1, ct);
+
+    public Task<IReadOnlyList<HarvestedCanary>> ListHarvestedCanariesAsync(string jobClass, CancellationToken ct) =>
+        ReadHarvestedAsync("WHERE job_class = $p ORDER BY created_at, key", jobClass, ct);
+
+    public async Task<HarvestedCanary?> FindHarvestedCanaryAsync(string key, CancellationToken ct) =>
+        (await ReadHarvestedAsync("WHERE key = $p", key, ct)).FirstOrDefault();
+
+    private async Task<IReadOnlyList<HarvestedCanary>> ReadHarvestedAsync(string where, string parameter, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        await using var cmd = Command(c, null,
+            $"SELECT key, job_class, spec, expected, reproduced_by, source_job, created_at FROM harvested_canaries {where}", ("$p", parameter));
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        var list = new List<HarvestedCanary>();
+        while (await r.ReadAsync(ct))
+        {
+            list.Add(new HarvestedCanary(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4),
+                JobId.Parse(r.GetString(5)), ParseTime(r.GetString(6))));
+        }
+        return list;
+    }
 }

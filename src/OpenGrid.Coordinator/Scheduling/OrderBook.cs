@@ -14,11 +14,11 @@ namespace OpenGrid.Coordinator.Scheduling;
 /// <summary>
 /// The market as the matcher sees it, built fresh for each round: one bid per queued job, one offer per connected,
 /// live provider (its capacity less its running leases, at the prices and terms it sent in its hello, with its
-/// reputation). A bid never goes below the coordinator's reputation floor, and a replica never to a provider another
-/// member of its verification group has used.
+/// reputation). A bid never goes below the coordinator's reputation floor, a replica never to a provider another
+/// member of its verification group has used, and a harvested canary never to the providers that reproduced it.
 /// </summary>
-public sealed class OrderBook(IJobStore store, ConnectedProviders providers, TrustLedger trust, Settlement.BondBook bonds, TimeProvider time,
-    IOptions<CoordinatorOptions> options)
+public sealed class OrderBook(IJobStore store, ConnectedProviders providers, TrustLedger trust, CanaryCatalogue canaries,
+    Settlement.BondBook bonds, TimeProvider time, IOptions<CoordinatorOptions> options)
 {
     /// <summary>Reputation of requesters (not scored yet) and of providers nobody has scored (neutral).</summary>
     public const double NeutralReputation = 0.5;
@@ -42,6 +42,10 @@ public sealed class OrderBook(IJobStore store, ConnectedProviders providers, Tru
                     groups[root] = group = await store.ListGroupAsync(root, ct);
                 bid = bid with { ExcludedProviders = OtherMembersProviders(group, job) };
             }
+            // A harvested canary never goes back to the providers whose answers made it: they would recognise the job,
+            // and their input caches would otherwise draw it to them.
+            if (job.Kind == JobKind.Canary && await canaries.ReproducersOfAsync(job, ct) is { Count: > 0 } reproducers)
+                bid = bid with { ExcludedProviders = new HashSet<Address>([.. bid.ExcludedProviders, .. reproducers]) };
             bids.Add(bid);
         }
         return (bids, await OffersAsync(ct));

@@ -3,16 +3,20 @@ using OpenGrid.Coordinator.Jobs;
 using OpenGrid.Coordinator.Persistence;
 using OpenGrid.Core.Jobs;
 using OpenGrid.Core.Trust;
-using OpenGrid.Verification;
+using OpenGrid.Protocol.Specs;
 
 namespace OpenGrid.Coordinator.Verification;
 
 /// <summary>
-/// Canary jobs: with probability <c>Coordinator:Trust:CanaryRate</c> a submitted job brings a known-answer job of
-/// the same class with it, queued like any other job (same id scheme, same market, its own spec's price), so a
-/// provider cannot tell it from real work. A canary that succeeds with the wrong answer is proof of fraud: the
-/// provider's reputation collapses (and, with payments on, its bond is slashable on that evidence); a right answer
-/// counts toward its streak.
+/// Canary jobs. With probability <c>Coordinator:Trust:CanaryRate</c> a submitted job brings a known-answer job of the
+/// same class that fits its shape (<see cref="CanaryPolicy.Fits"/>): after a random delay
+/// (<c>CanaryMinDelay</c>..<c>CanaryMaxDelay</c>) the canary is queued with a fresh job id, its own name, runtime,
+/// inputs and outputs, and everything else copied from the real job (<see cref="CanaryPolicy.Shape"/>): resources,
+/// limits, price, verify policy, requirements, placement. It is matched and replicated like that job
+/// (<see cref="ReplicaGroups"/>), and providers get its provider view, as for any job. Every answer is judged against
+/// the known one: a wrong one is proof of fraud (reputation to 0 and, with payments on, a bond slash); a right one
+/// counts toward the provider's streak. Jobs whose requester donated them (<c>verify.donateAsCanary</c>) and that
+/// reputable providers agreed on become canaries too (<see cref="MaybeHarvestAsync"/>).
 /// </summary>
 public sealed partial class Canaries(
     CanaryCatalogue catalogue,
@@ -22,60 +26,157 @@ public sealed partial class Canaries(
     Settlement.SettlementLedger settlement,
     JobSignals signals,
     TimeProvider time,
+    IHostApplicationLifetime lifetime,
     IOptions<CoordinatorOptions> options,
     ILogger<Canaries> log)
 {
-    /// <summary>Maybe queues a canary of <paramref name="job"/>'s class; returns it when one was queued.</summary>
-    public async Task<Job?> MaybeInjectAsync(Job job, CancellationToken ct)
-    {
-        if (job.Kind != JobKind.Requested || !CanaryPolicy.ShouldInject(Random.Shared.NextDouble(), new CanaryOptions { Rate = options.Value.Trust.CanaryRate }))
-            return null;
-        var candidates = await catalogue.ForClassAsync(JobClass.Of(job.Spec), ct);
-        if (candidates.Count == 0)
-            return null;
-        var canary = candidates[Random.Shared.Next(candidates.Count)];
-        var now = time.GetUtcNow();
-        var canaryJob = new Job(JobId.New(time), CanaryCatalogue.Account, canary.Spec.Name, canary.SpecText, canary.Spec, JobState.Queued,
-            now, now, null, null, canary.Inputs, [], []) { Kind = JobKind.Canary };
-        await store.InsertJobAsync(canaryJob, ct);
-        LogInjected(canaryJob.Id, canary.Name, job.Id);
-        signals.SchedulingChance();
-        return canaryJob;
-    }
+    private CanaryOptions Policy => options.Value.Trust.Canary;
 
-    /// <summary>A canary job ended: its provider's answer is checked against the known one.</summary>
-    public async Task CheckAsync(Job job, CancellationToken ct)
+    /// <summary>
+    /// Maybe schedules a canary in <paramref name="job"/>'s shape. With a delay of zero the canary is queued before
+    /// this returns; otherwise it is queued when the delay has passed on the coordinator's clock (a canary still
+    /// pending when the coordinator stops is never queued: a missed canary, never a visible one).
+    /// </summary>
+    public async Task MaybeInjectAsync(Job job, CancellationToken ct)
     {
-        if (job.Kind != JobKind.Canary || job.State != JobState.Succeeded || job.CurrentAttempt is not { } attempt)
+        if (job.Kind != JobKind.Requested || !CanaryPolicy.ShouldInject(Random.Shared.NextDouble(), Policy))
             return;
-        if (await catalogue.FindAsync(job.SpecText, ct) is not { } canary)
-            return;
-        var (pass, detail) = await CompareAsync(job, canary, ct);
-        await trust.RecordAsync(attempt.Provider, job, pass ? TrustEvent.CanaryPassed : TrustEvent.CanaryFailed, ct);
-        if (pass)
+        var candidates = (await catalogue.ForClassAsync(JobClass.Of(job.Spec), ct)).Where(c => CanaryPolicy.Fits(c.Spec, job.Spec)).ToList();
+        if (candidates.Count == 0)
         {
-            LogPassed(job.Id, attempt.Provider);
+            LogNoneFits(job.Id, JobClass.Of(job.Spec).Value);
             return;
         }
-        LogCaught(job.Id, attempt.Provider, detail);
-        await settlement.FraudProvenAsync(job, attempt, options.Value.Trust.CanarySlashAmount, ct);
+        var canary = candidates[Random.Shared.Next(candidates.Count)];
+        var delay = CanaryPolicy.Delay(Random.Shared.NextDouble(), Policy);
+        if (delay <= TimeSpan.Zero)
+        {
+            await QueueAsync(canary, job, ct);
+            return;
+        }
+        LogScheduled(canary.Spec.Name, job.Id, delay);
+        _ = Task.Run(() => QueueLaterAsync(canary, job, delay), CancellationToken.None);
     }
 
-    private async Task<(bool Pass, string Detail)> CompareAsync(Job job, Canary canary, CancellationToken ct)
+    private async Task QueueLaterAsync(Canary canary, Job trigger, TimeSpan delay)
     {
-        if (await comparer.ReadAsync(job.Outputs, ct) is not { } actual)
-            return (false, "the outputs are far larger than the known answer, or unreadable in the content store");
-        var expected = canary.Expected.ToDictionary(kv => kv.Key, kv => (ReadOnlyMemory<byte>)kv.Value, StringComparer.Ordinal);
-        var result = ReplicaAgreement.Compare(canary.Spec.Outputs, expected, actual, ComparatorOptions.Default);
-        return (result.Agree, result.Detail);
+        var stopping = lifetime.ApplicationStopping;
+        try
+        {
+            await Task.Delay(delay, time, stopping);
+            await QueueAsync(canary, trigger, stopping);
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            LogDropped(trigger.Id);
+        }
+        catch (Exception e)
+        {
+            LogQueueFailed(e, trigger.Id);
+        }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Canary {JobId} ({Canary}) queued alongside job {RealJobId}")]
-    private partial void LogInjected(JobId jobId, string canary, JobId realJobId);
+    /// <summary>Queues <paramref name="canary"/> in <paramref name="trigger"/>'s shape, now, as the canary account.</summary>
+    private async Task<Job> QueueAsync(Canary canary, Job trigger, CancellationToken ct)
+    {
+        var spec = CanaryPolicy.Shape(canary.Spec, trigger.Spec);
+        var now = time.GetUtcNow();
+        var job = new Job(JobId.New(time), catalogue.Account, spec.Name, JobSpecWriter.ToYaml(spec), spec, JobState.Queued,
+            now, now, null, null, canary.Inputs, [], []) { Kind = JobKind.Canary };
+        await store.InsertJobAsync(job, ct);
+        LogInjected(job.Id, canary.Spec.Name, canary.Source.ToString(), trigger.Id);
+        signals.SchedulingChance();
+        return job;
+    }
+
+    /// <summary>An unreplicated canary ended: its answer, if any, is judged. Replicated canaries are judged by their
+    /// group's verdict (<see cref="JudgeAsync"/>).</summary>
+    public async Task CheckAsync(Job job, CancellationToken ct)
+    {
+        if (job.Kind != JobKind.Canary || ReplicaGroups.IsGrouped(job) || job.State != JobState.Succeeded)
+            return;
+        await JudgeAsync([job], ct);
+    }
+
+    /// <summary>
+    /// Judges every member of a canary (its replicas too) that returned a result against the known answer:
+    /// <see cref="TrustEvent.CanaryPassed"/> or <see cref="TrustEvent.CanaryFailed"/> (and the slash) for each, whatever
+    /// the quorum said — two cartel members agreeing on a wrong answer both fail. Pass the members as they ended,
+    /// before a verdict replaced replica 0's outputs with the accepted ones.
+    /// </summary>
+    public async Task JudgeAsync(IReadOnlyList<Job> members, CancellationToken ct)
+    {
+        if (members.Count == 0 || await catalogue.FindAsync(members[0], ct) is not { } canary)
+        {
+            if (members.Count > 0)
+                LogUnknown(members[0].Id);
+            return;
+        }
+        foreach (var member in members)
+        {
+            if (member.Attempts.LastOrDefault(a => a.State is JobState.Succeeded) is not { } attempt)
+                continue;
+            var (pass, detail) = await comparer.CompareAsync(canary.Spec.Outputs, canary.Expected, member.Outputs, ct);
+            await trust.RecordAsync(attempt.Provider, member, pass ? TrustEvent.CanaryPassed : TrustEvent.CanaryFailed, ct);
+            if (pass)
+            {
+                LogPassed(member.Id, attempt.Provider);
+                continue;
+            }
+            LogCaught(member.Id, attempt.Provider, detail);
+            await settlement.FraudProvenAsync(member, attempt, options.Value.Trust.CanarySlashAmount, ct);
+        }
+    }
+
+    /// <summary>
+    /// A requested job was verified by <paramref name="winners"/> (the members whose agreeing results were accepted,
+    /// as they ended): keeps it as a canary when <see cref="CanaryPolicy.CanHarvest"/> allows — its requester donated
+    /// it, its outputs are compared exactly, and two or more providers at or above
+    /// <c>Coordinator:Trust:HarvestMinReputation</c> agreed.
+    /// </summary>
+    public async Task MaybeHarvestAsync(Job root, IReadOnlyList<Job> winners, CancellationToken ct)
+    {
+        if (root.Kind != JobKind.Requested || !root.Spec.Verify.DonateAsCanary)
+            return;
+        var providers = winners.Select(w => w.Attempts.LastOrDefault(a => a.State is JobState.Succeeded)?.Provider).OfType<Address>().Distinct().ToList();
+        var scores = await trust.ScoresAsync(ct);
+        var reputations = providers.Select(p => scores.TryGetValue(p, out var s) ? s : trust.Neutral).ToList();
+        if (!CanaryPolicy.CanHarvest(root.Spec, reputations, Policy))
+        {
+            LogNotHarvested(root.Id, providers.Count);
+            return;
+        }
+        if (await catalogue.HarvestAsync(root, winners[0].Outputs, providers, time.GetUtcNow(), ct))
+            LogHarvested(root.Id, JobClass.Of(root.Spec).Value, providers.Count);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Canary {JobId} ({Canary}, {Source}) queued after job {RealJobId}")]
+    private partial void LogInjected(JobId jobId, string canary, string source, JobId realJobId);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Canary {Canary} for job {RealJobId} scheduled in {Delay}")]
+    private partial void LogScheduled(string canary, JobId realJobId, TimeSpan delay);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "No canary of class {JobClass} fits job {RealJobId}")]
+    private partial void LogNoneFits(JobId realJobId, string jobClass);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The canary scheduled after job {RealJobId} was dropped: the coordinator is stopping")]
+    private partial void LogDropped(JobId realJobId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The canary scheduled after job {RealJobId} could not be queued")]
+    private partial void LogQueueFailed(Exception e, JobId realJobId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Canary job {JobId} has no known answer any more (its catalogue entry changed); not judged")]
+    private partial void LogUnknown(JobId jobId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Canary {JobId} passed on {ProviderId}")]
     private partial void LogPassed(JobId jobId, Address providerId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Canary {JobId} caught {ProviderId} returning a wrong answer: {Detail}")]
     private partial void LogCaught(JobId jobId, Address providerId, string detail);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Donated job {JobId} not kept as a canary ({Agreeing} agreeing provider(s), comparators or reputations do not qualify)")]
+    private partial void LogNotHarvested(JobId jobId, int agreeing);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Donated job {JobId} kept as a canary of class {JobClass}, reproduced by {Agreeing} providers")]
+    private partial void LogHarvested(JobId jobId, string jobClass, int agreeing);
 }

@@ -1,53 +1,143 @@
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 using Microsoft.Extensions.Options;
 using OpenGrid.Coordinator.Content;
+using OpenGrid.Coordinator.Persistence;
 using OpenGrid.Core;
+using OpenGrid.Core.Content;
 using OpenGrid.Core.Jobs;
 using OpenGrid.Core.Specs;
 using OpenGrid.Core.Trust;
+using OpenGrid.Protocol;
+using OpenGrid.Protocol.Api;
+using OpenGrid.Protocol.Receipts;
 using OpenGrid.Protocol.Specs;
 
 namespace OpenGrid.Coordinator.Verification;
 
-/// <summary>A known-answer job: its spec, its inputs in the content store and the outputs an honest provider returns.</summary>
-public sealed record Canary(string Name, string SpecText, JobSpec Spec, IReadOnlyList<ResolvedInput> Inputs, IReadOnlyDictionary<string, byte[]> Expected)
+/// <summary>Where a canary's known answer comes from.</summary>
+public enum CanarySource
 {
-    public JobClass Class => JobClass.Of(Spec);
+    /// <summary>The coordinator's folder (<c>Coordinator:Trust:CanaryDir</c>): curated, deterministic.</summary>
+    Catalogue,
+
+    /// <summary>A donated real job whose outputs two or more reputable providers reproduced.</summary>
+    Harvested,
 }
 
 /// <summary>
-/// The canary catalogue, loaded once from <c>Coordinator:Trust:CanaryDir</c> (default <c>DATA_DIR/canaries</c>): one
-/// folder per canary with <c>job.yaml</c>, the files its <c>from:</c> inputs name, and <c>expected/</c> holding the
-/// known answer of every output by its path under <c>/out</c>. A canary that does not load is logged and left out;
-/// the catalogue never stops the coordinator.
+/// A known-answer job: its spec (name, runtime, inputs and outputs define the answer; resources and limits are what it
+/// needs), its inputs in the content store, the expected outputs (in the content store too), where it came from, and
+/// for a harvested one the providers whose agreeing results made the answer.
 /// </summary>
-public sealed partial class CanaryCatalogue(FileBlockstore content, IOptions<CoordinatorOptions> options, ILogger<CanaryCatalogue> log)
+public sealed record Canary(string Key, JobSpec Spec, IReadOnlyList<ResolvedInput> Inputs, IReadOnlyList<OutputFile> Expected,
+    CanarySource Source, IReadOnlyList<Address> ReproducedBy)
 {
-    /// <summary>The account canaries are submitted as. Providers never see a job's requester.</summary>
-    public static readonly Address Account = Address.Parse("0x" + Convert.ToHexStringLower(SHA256.HashData("opengrid canary account"u8)[..20]));
+    public JobClass Class => JobClass.Of(Spec);
+
+    /// <summary>
+    /// What identifies a known answer, whatever shape the job was given: sha256 of the runtime digest, the inputs hash
+    /// (both as receipts compute them) and the outputs' paths and comparators. A canary job is judged by the canary
+    /// with its key.
+    /// </summary>
+    public static string KeyOf(JobSpec spec, IEnumerable<ResolvedInput> inputs)
+    {
+        var outputs = string.Join('\n', spec.Outputs.Select(o => $"{o.Path}\0{o.Compare}").Order(StringComparer.Ordinal));
+        byte[] material =
+        [
+            .. ReceiptEncoding.RuntimeDigest(spec.Runtime).ToArray(),
+            .. ReceiptEncoding.InputsHash(inputs.Select(i => new ReceiptInput(i.Path, i.Cid))).ToArray(),
+            .. Encoding.UTF8.GetBytes(outputs),
+        ];
+        return Convert.ToHexStringLower(SHA256.HashData(material));
+    }
+}
+
+/// <summary>
+/// The canaries to draw from: the folder <c>Coordinator:Trust:CanaryDir</c> (default <c>DATA_DIR/canaries</c>), loaded
+/// once — one folder per canary with <c>job.yaml</c>, the files its <c>from:</c> inputs name, and <c>expected/</c>
+/// holding the known answer of every output by its path under <c>/out</c> — and the canaries harvested from donated
+/// jobs, kept in SQLite (<see cref="ITrustStore"/>). A folder canary that does not load is logged and left out; the
+/// catalogue never stops the coordinator.
+/// </summary>
+public sealed partial class CanaryCatalogue(FileBlockstore content, ITrustStore store, IOptions<CoordinatorOptions> options,
+    ILogger<CanaryCatalogue> log)
+{
+    /// <summary>The account canaries are submitted as unless <c>Coordinator:Trust:CanaryAccount</c> names another.
+    /// Providers never see a job's requester; the chain would, if canaries were paid (docs/trust.md).</summary>
+    public static readonly Address DefaultAccount = Address.Parse("0x" + Convert.ToHexStringLower(SHA256.HashData("opengrid canary account"u8)[..20]));
 
     private readonly SemaphoreSlim _load = new(1, 1);
-    private IReadOnlyDictionary<JobClass, IReadOnlyList<Canary>>? _byClass;
+    private IReadOnlyList<Canary>? _folder;
 
+    /// <summary>The account canaries are submitted as: the one place that decides it.</summary>
+    public Address Account => options.Value.Trust.CanaryAccount is { } configured ? Address.Parse(configured) : DefaultAccount;
+
+    /// <summary>Every canary of the class: the folder's, then the harvested ones.</summary>
     public async Task<IReadOnlyList<Canary>> ForClassAsync(JobClass jobClass, CancellationToken ct)
     {
-        var byClass = await LoadAsync(ct);
-        return byClass.TryGetValue(jobClass, out var list) ? list : [];
+        var folder = (await LoadFolderAsync(ct)).Where(c => c.Class == jobClass);
+        var harvested = (await store.ListHarvestedCanariesAsync(jobClass.Value, ct)).Select(ToCanary).OfType<Canary>();
+        return [.. folder, .. harvested];
     }
 
-    /// <summary>The canary a canary job was made from, by its spec text.</summary>
-    public async Task<Canary?> FindAsync(string specText, CancellationToken ct) =>
-        (await LoadAsync(ct)).Values.SelectMany(l => l).FirstOrDefault(c => c.SpecText == specText);
-
-    private async Task<IReadOnlyDictionary<JobClass, IReadOnlyList<Canary>>> LoadAsync(CancellationToken ct)
+    /// <summary>The canary a canary job was made from (by <see cref="Canary.KeyOf"/> its runtime, inputs and outputs), or null.</summary>
+    public async Task<Canary?> FindAsync(Job job, CancellationToken ct)
     {
-        if (_byClass is { } loaded)
+        var key = Canary.KeyOf(job.Spec, job.Inputs);
+        return (await LoadFolderAsync(ct)).FirstOrDefault(c => c.Key == key)
+            ?? (await store.FindHarvestedCanaryAsync(key, ct) is { } harvested ? ToCanary(harvested) : null);
+    }
+
+    /// <summary>The providers whose results made a harvested canary's known answer (empty for a folder canary): they
+    /// ran the job already, so the matcher keeps its canary jobs away from them.</summary>
+    public async Task<IReadOnlyList<Address>> ReproducersOfAsync(Job job, CancellationToken ct) =>
+        (await FindAsync(job, ct))?.ReproducedBy ?? [];
+
+    /// <summary>
+    /// Keeps an accepted, donated job as a canary: its spec with the inputs by CID (the requester's local paths are
+    /// dropped) and no price, verify or placement of its own, its agreed outputs, and who reproduced them. False when
+    /// the same known answer is already kept.
+    /// </summary>
+    public async Task<bool> HarvestAsync(Job job, IReadOnlyList<OutputFile> agreed, IReadOnlyList<Address> reproducedBy, DateTimeOffset now,
+        CancellationToken ct)
+    {
+        var spec = job.Spec with
+        {
+            Inputs = [.. job.Inputs.Select(i => new InputSpec(i.Path, null, i.Cid))],
+            Price = PriceCap.Default,
+            Verify = VerifyPolicy.Single,
+            Placement = PlacementPolicy.Default,
+            Split = null,
+        };
+        var expected = JsonSerializer.Serialize(agreed.Select(o => new OutputFileView(o.Path, o.Cid.ToString(), o.Size)).ToList(),
+            OpenGridJsonContext.Default.IReadOnlyListOutputFileView);
+        var by = string.Join(',', reproducedBy.Select(a => a.Value));
+        return await store.AddHarvestedCanaryAsync(new HarvestedCanary(Canary.KeyOf(spec, job.Inputs), JobClass.Of(spec).Value,
+            JobSpecWriter.ToYaml(spec), expected, by, job.Id, now), ct);
+    }
+
+    private Canary? ToCanary(HarvestedCanary stored)
+    {
+        if (JobSpecParser.Parse(stored.SpecText, "harvested.yaml").Spec is not { } spec
+            || JsonSerializer.Deserialize(stored.ExpectedJson, OpenGridJsonContext.Default.IReadOnlyListOutputFileView) is not { } expected)
+        {
+            LogSkipped(stored.Key, "the stored harvested canary does not parse");
+            return null;
+        }
+        return new Canary(stored.Key, spec, [.. spec.Inputs.Select(i => new ResolvedInput(i.Path, i.Cid!.Value))],
+            [.. expected.Select(o => new OutputFile(o.Path, Cid.Parse(o.Cid), o.Size))], CanarySource.Harvested, [.. stored.ReproducedBy.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(Address.Parse)]);
+    }
+
+    private async Task<IReadOnlyList<Canary>> LoadFolderAsync(CancellationToken ct)
+    {
+        if (_folder is { } loaded)
             return loaded;
         await _load.WaitAsync(ct);
         try
         {
-            if (_byClass is { } again)
+            if (_folder is { } again)
                 return again;
             var o = options.Value;
             var dir = o.Trust.CanaryDir ?? Path.Combine(o.DataDir, "canaries");
@@ -67,8 +157,8 @@ public sealed partial class CanaryCatalogue(FileBlockstore content, IOptions<Coo
                 }
             }
             LogLoaded(canaries.Count, dir);
-            _byClass = canaries.GroupBy(c => c.Class).ToDictionary(g => g.Key, g => (IReadOnlyList<Canary>)g.ToList());
-            return _byClass;
+            _folder = canaries;
+            return canaries;
         }
         finally
         {
@@ -93,21 +183,31 @@ public sealed partial class CanaryCatalogue(FileBlockstore content, IOptions<Coo
                 inputs.Add(new ResolvedInput(input.Path, cid));
                 continue;
             }
-            await using var file = File.OpenRead(Path.Combine(folder, input.From!));
-            if (await content.PutAsync(file, file.Length, ct) is not ContentPutResult.Stored stored)
-                throw new InvalidDataException($"input '{input.Path}' could not be stored");
-            inputs.Add(new ResolvedInput(input.Path, stored.Cid));
+            inputs.Add(new ResolvedInput(input.Path, await StoreAsync(Path.Combine(folder, input.From!), $"input '{input.Path}'", ct)));
         }
         var expectedDir = Path.Combine(folder, "expected");
-        var expected = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        var expected = new List<OutputFile>();
         if (Directory.Exists(expectedDir))
         {
-            foreach (var file in Directory.GetFiles(expectedDir, "*", SearchOption.AllDirectories))
-                expected[Path.GetRelativePath(expectedDir, file).Replace('\\', '/')] = await File.ReadAllBytesAsync(file, ct);
+            foreach (var file in Directory.GetFiles(expectedDir, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+            {
+                var path = Path.GetRelativePath(expectedDir, file).Replace('\\', '/');
+                expected.Add(new OutputFile(path, await StoreAsync(file, $"expected '{path}'", ct), new FileInfo(file).Length));
+            }
         }
         if (expected.Count == 0)
             throw new InvalidDataException("expected/ holds no known answers");
-        return new Canary(Path.GetFileName(folder), text, spec, inputs, expected);
+        // Written canonically: the folder's comments and layout never travel (providers get the provider view anyway).
+        spec = JobSpecParser.Parse(JobSpecWriter.ToYaml(spec with { Inputs = [.. inputs.Select(i => new InputSpec(i.Path, null, i.Cid))] }), specPath).Spec!;
+        return new Canary(Canary.KeyOf(spec, inputs), spec, inputs, expected, CanarySource.Catalogue, []);
+    }
+
+    private async Task<Cid> StoreAsync(string file, string what, CancellationToken ct)
+    {
+        await using var stream = File.OpenRead(file);
+        return await content.PutAsync(stream, stream.Length, ct) is ContentPutResult.Stored stored
+            ? stored.Cid
+            : throw new InvalidDataException($"{what} could not be stored");
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Loaded {Count} canary job(s) from {Dir}")]

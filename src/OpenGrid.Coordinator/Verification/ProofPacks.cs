@@ -7,6 +7,7 @@ using OpenGrid.Core.Jobs;
 using OpenGrid.Protocol;
 using OpenGrid.Protocol.Api;
 using OpenGrid.Protocol.Receipts;
+using OpenGrid.Protocol.Specs;
 
 namespace OpenGrid.Coordinator.Verification;
 
@@ -72,6 +73,7 @@ public sealed class ProofPacks(IJobStore jobs, IReceiptStore receipts, ISettleme
             new VerifyPolicyView(applied.Replicas, applied.Quorum), ReceiptDomainView.From(ledger.Domain), attempts, verdict,
             job.State == JobState.Succeeded ? job.Outputs.Select(o => new OutputFileView(o.Path, o.Cid.ToString(), o.Size)).ToList() : [],
             txs.Count > 0 ? txs : null,
-            group.Count > 1 ? group.Skip(1).Select(m => m.Id.ToString()).ToList() : null);
+            group.Count > 1 ? group.Skip(1).Select(m => m.Id.ToString()).ToList() : null,
+            ProviderSpec.Of(job.Spec));
     }
 }

@@ -8,12 +8,13 @@ using OpenGrid.Protocol;
 using OpenGrid.Protocol.Api;
 using OpenGrid.Protocol.Gateway;
 using OpenGrid.Protocol.Receipts;
+using OpenGrid.Protocol.Specs;
 
 namespace OpenGrid.Coordinator.Verification;
 
 /// <summary>
 /// Accepts the signed receipt that comes with each <c>job_finished</c>: signed by the provider that held the attempt,
-/// for that job, attempt and epoch, over the stored spec, hashing exactly the job's inputs and the reported outputs,
+/// for that job, attempt and epoch, over the provider view of the job's spec it was sent (<see cref="ProviderSpec"/>), hashing exactly the job's inputs and the reported outputs,
 /// and extending the provider's hash chain by one (<see cref="ReceiptCheck"/>). An accepted receipt becomes the
 /// provider's chain head even when its report turns out stale — it is still a true statement the provider signed.
 /// A redelivered receipt is recognised and accepted again without a second entry.
@@ -54,7 +55,7 @@ public sealed partial class ReceiptLedger(IReceiptStore store, Settlement.Settle
                 : new Rejection(ErrorCodes.ReceiptReplayed, $"another receipt ({stored.Hash}) was already accepted for this attempt");
         }
         var head = await HeadAsync(provider, ct);
-        if (ReceiptCheck.Validate(receipt, signature, job.Id.ToString(), attempt.Number, m.Epoch, ReceiptEncoding.SpecHash(job.SpecText),
+        if (ReceiptCheck.Validate(receipt, signature, job.Id.ToString(), attempt.Number, m.Epoch, ProviderSpec.Hash(job.Spec),
                 provider, head, _domain) is { } refused)
             return refused;
         if (ReceiptEncoding.InputsHash(job.Inputs.Select(i => new ReceiptInput(i.Path, i.Cid))) != receipt.InputsHash)

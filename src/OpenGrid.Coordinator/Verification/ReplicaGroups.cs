@@ -15,7 +15,9 @@ namespace OpenGrid.Coordinator.Verification;
 /// never on a provider another member of the group has used. When replica 0 is first leased, adaptive replication
 /// decides how many replicas the group runs; when its attempt succeeds the job waits in <c>verifying</c>, and each
 /// time a member ends the quorum rule (<see cref="Quorum"/>) accepts, waits, launches more replicas, or fails the job
-/// with the disagreement. Verdicts move reputations and decide which attempts are paid.
+/// with the disagreement. Verdicts move reputations and decide which attempts are paid. A canary is planned and
+/// decided the same way (its replicas are canaries too, so a provider cannot tell them apart), but each member's answer
+/// is judged against the known one instead (<see cref="Canaries.JudgeAsync"/>).
 /// </summary>
 public sealed partial class ReplicaGroups(
     IJobStore store,
@@ -24,6 +26,7 @@ public sealed partial class ReplicaGroups(
     ConnectedProviders providers,
     JobSignals signals,
     SettlementLedger settlement,
+    Canaries canaries,
     TimeProvider time,
     IOptions<CoordinatorOptions> options,
     ILogger<ReplicaGroups> log)
@@ -43,7 +46,8 @@ public sealed partial class ReplicaGroups(
     /// </summary>
     public async Task PlanAsync(Job root, Address provider, CancellationToken ct)
     {
-        if (root.Kind != JobKind.Requested || root.GroupOf is not null || root.PlannedReplicas is not null || root.Spec.Verify.Replicas <= 1)
+        if (root.Kind is not (JobKind.Requested or JobKind.Canary) || root.GroupOf is not null || root.PlannedReplicas is not null
+            || root.Spec.Verify.Replicas <= 1)
             return;
         var o = options.Value.Trust;
         var streak = await trust.StreakAsync(provider, JobClass.Of(root.Spec), ct);
@@ -81,8 +85,12 @@ public sealed partial class ReplicaGroups(
             return;
         var group = await store.ListGroupAsync(root.Id, ct);
         await CancelRunningAsync(group.Skip(1), reason, ct);
-        // Replicas that succeeded before the job was abandoned are not verified: their leases close unpaid.
-        foreach (var member in group.Skip(1).Where(m => m.State == JobState.Succeeded))
+        // Replicas that succeeded before the job was abandoned are not verified: their leases close unpaid. A canary's
+        // answers are still judged: the known answer does not need a quorum.
+        var succeeded = group.Skip(1).Where(m => m.State == JobState.Succeeded).ToList();
+        if (root.Kind == JobKind.Canary)
+            await canaries.JudgeAsync(succeeded, ct);
+        foreach (var member in succeeded)
             await SettleAsync(member, paid: false, ct);
     }
 
@@ -124,22 +132,28 @@ public sealed partial class ReplicaGroups(
         var outputs = winners.Any(w => w.Id == root.Id) ? null : winners[0].Outputs;
         var reason = $"verified: {winners.Count} of {group.Count} replicas agree";
         var winnerIds = winners.Select(w => w.Id).ToHashSet();
-        var verdicts = group.Where(m => m.Id == root.Id || m.State == JobState.Succeeded)
-            .ToDictionary(m => m.Id, m => winnerIds.Contains(m.Id) ? "agreed" : "disagreed");
+        var withResult = group.Where(m => m.Id == root.Id || m.State == JobState.Succeeded).ToList();
+        var verdicts = withResult.ToDictionary(m => m.Id, m => winnerIds.Contains(m.Id) ? "agreed" : "disagreed");
+        // Read before the verdict moves them: a dissenter is outvoted when the winners were reputable as they agreed.
+        var scores = await trust.ScoresAsync(ct);
+        var dissent = Reputation.DissentEvent(
+            [.. winners.Select(w => scores.TryGetValue(ProviderOf(w)!.Value, out var s) ? s : trust.Neutral)], trust.Rules);
         var result = await store.SettleGroupAsync(root.Id, JobState.Succeeded, reason, outputs, verdicts, time.GetUtcNow(), ct);
         if (result.Outcome != TransitionOutcome.Applied)
             return;
         LogAccepted(root.Id, winners.Count, group.Count);
         await CancelRunningAsync(group, "the job was verified without this replica", ct);
-        foreach (var member in group)
+        if (root.Kind == JobKind.Canary)
+            await canaries.JudgeAsync(withResult, ct);
+        foreach (var member in withResult)
         {
             var isRoot = member.Id == root.Id;
-            if (!isRoot && member.State != JobState.Succeeded)
-                continue;
             var won = winnerIds.Contains(member.Id);
-            await trust.RecordAsync(ProviderOf(member)!.Value, member, won ? TrustEvent.VerifiedResult : TrustEvent.Disagreed, ct);
+            if (root.Kind != JobKind.Canary)
+                await trust.RecordAsync(ProviderOf(member)!.Value, member, won ? TrustEvent.VerifiedResult : dissent, ct);
             await SettleAsync(isRoot ? result.Job! : member, paid: won, ct);
         }
+        await canaries.MaybeHarvestAsync(result.Job!, winners, ct);
         signals.Changed(root.Id);
     }
 
@@ -151,6 +165,9 @@ public sealed partial class ReplicaGroups(
             return;
         LogRejected(root.Id, reason);
         await CancelRunningAsync(group, "the job failed verification", ct);
+        // A canary needs no quorum to be judged: every answer is compared with the known one.
+        if (root.Kind == JobKind.Canary)
+            await canaries.JudgeAsync([.. group.Where(m => m.Id == root.Id || m.State == JobState.Succeeded)], ct);
         // Nobody can be shown right, so nobody is paid and no reputation moves: the disagreement is in the reason.
         foreach (var member in group.Where(m => m.Id == root.Id || m.State == JobState.Succeeded))
             await SettleAsync(member.Id == root.Id ? result.Job! : member, paid: false, ct);
@@ -195,11 +212,7 @@ public sealed partial class ReplicaGroups(
             ? settlement.AttemptEndedAsync(member, attempt.Epoch, ct, paid)
             : Task.CompletedTask;
 
-    private ReplicationOptions Replication => new()
-    {
-        TrustedStreak = options.Value.Trust.TrustedStreak,
-        ExtraReplicas = options.Value.Trust.MaxExtraReplicas,
-    };
+    private ReplicationOptions Replication => options.Value.Trust.Replication;
 
     /// <summary>The provider of the member's result (its succeeded attempt, else its latest); null when it never ran.</summary>
     private static Address? ProviderOf(Job member) =>
@@ -213,7 +226,8 @@ public sealed partial class ReplicaGroups(
         {
             GroupOf = root.Id,
             Replica = replica,
-            Kind = JobKind.Replica,
+            // A canary's replicas are canaries: unpaid like it (no escrow behind the canary account) and judged like it.
+            Kind = root.Kind == JobKind.Canary ? JobKind.Canary : JobKind.Replica,
             Authorization = root.Authorization, // leases under the requester's authorization of the job it replicates
         };
     }

@@ -13,15 +13,18 @@ public sealed class ResultComparer(FileBlockstore content)
     /// <summary>The largest output read into memory for a comparison; larger differing outputs disagree.</summary>
     public const long MaxCompareBytes = 256L << 20;
 
-    public async Task<(bool Agree, string Detail)> CompareAsync(Job a, Job b, CancellationToken ct)
+    public Task<(bool Agree, string Detail)> CompareAsync(Job a, Job b, CancellationToken ct) => CompareAsync(a.Spec.Outputs, a.Outputs, b.Outputs, ct);
+
+    /// <summary>Whether two output sets agree under the <paramref name="declared"/> outputs' comparators.</summary>
+    public async Task<(bool Agree, string Detail)> CompareAsync(IReadOnlyList<Core.Specs.OutputSpec> declared, IReadOnlyList<OutputFile> a,
+        IReadOnlyList<OutputFile> b, CancellationToken ct)
     {
-        if (SameCids(a.Outputs, b.Outputs))
+        if (SameCids(a, b))
             return (true, "identical outputs");
-        var bytesA = await ReadAsync(a.Outputs, ct);
-        var bytesB = await ReadAsync(b.Outputs, ct);
+        var bytesA = await ReadAsync(a, ct);
+        var bytesB = await ReadAsync(b, ct);
         if (bytesA is null || bytesB is null)
             return (false, "outputs differ and are too large or unreadable to compare");
-        var declared = a.Spec.Outputs;
         var result = ReplicaAgreement.Compare(declared, bytesA, bytesB, ComparatorOptions.Default);
         return (result.Agree, result.Detail);
     }

@@ -40,7 +40,7 @@ public sealed partial class TrustLedger(ITrustStore store, TimeProvider time, IO
         bool? valid = trustEvent switch
         {
             TrustEvent.VerifiedResult or TrustEvent.CanaryPassed => true,
-            TrustEvent.Disagreed or TrustEvent.CanaryFailed => false,
+            TrustEvent.Disagreed or TrustEvent.Outvoted or TrustEvent.CanaryFailed => false,
             _ => null,
         };
         var after = await store.RecordAsync(provider, job.Id, EventName(trustEvent), JobClass.Of(job.Spec).Value, valid,
@@ -60,6 +60,7 @@ public sealed partial class TrustLedger(ITrustStore store, TimeProvider time, IO
     {
         TrustEvent.VerifiedResult => "verified_result",
         TrustEvent.Disagreed => "disagreed",
+        TrustEvent.Outvoted => "outvoted",
         TrustEvent.CanaryFailed => "canary_failed",
         TrustEvent.CanaryPassed => "canary_passed",
         TrustEvent.TimedOut => "timed_out",

@@ -20,8 +20,9 @@ public sealed record Job(
     IReadOnlyList<OutputFile> Outputs)
 {
     /// <summary>
-    /// The job this one is a replica of (null for a job a requester submitted, or a canary). Replicas are jobs of
-    /// their own — own leases, attempts and retries — hidden from the requester's lists and shown under their group.
+    /// The job this one is a replica of (null for a job a requester submitted, or a canary's replica 0). Replicas are
+    /// jobs of their own — own leases, attempts and retries — hidden from the requester's lists and shown under their
+    /// group. A canary's replicas are of kind <see cref="JobKind.Canary"/> too.
     /// </summary>
     public JobId? GroupOf { get; init; }
 
@@ -62,7 +63,7 @@ public enum JobKind
     /// <summary>A copy of a requested job run on another provider, so results can be compared.</summary>
     Replica,
 
-    /// <summary>A known-answer job the coordinator injects to test a provider's honesty.</summary>
+    /// <summary>A known-answer job the coordinator injects to test a provider's honesty, or one of its replicas.</summary>
     Canary,
 }
 

@@ -75,9 +75,11 @@ public sealed record PriceCap(TokenAmount MaxPerHour, string Mode)
 /// <summary>
 /// Replication: run on <see cref="Replicas"/> distinct providers, succeed when <see cref="Quorum"/> agree. With
 /// <see cref="Adaptive"/> (the default) a provider with a long streak of verified results for the job's class may run
-/// it alone (BOINC-style adaptive replication); false forces full replication.
+/// it alone (BOINC-style adaptive replication); false forces full replication. <see cref="DonateAsCanary"/> lets the
+/// coordinator keep the job (its runtime, inputs and agreed outputs) as a known-answer canary once reputable providers
+/// agree on it: opt-in, because a canary re-runs the job on more providers, who then see it.
 /// </summary>
-public sealed record VerifyPolicy(int Replicas, int Quorum, bool Adaptive = true)
+public sealed record VerifyPolicy(int Replicas, int Quorum, bool Adaptive = true, bool DonateAsCanary = false)
 {
     public static readonly VerifyPolicy Single = new(1, 1);
 }

@@ -49,10 +49,20 @@ public static class Reputation
     {
         TrustEvent.VerifiedResult or TrustEvent.CanaryPassed => options.VerifiedGain,
         TrustEvent.Disagreed => -options.DisagreementLoss,
+        TrustEvent.Outvoted => -options.OutvotedLoss,
         TrustEvent.CanaryFailed => -options.CanaryFailureLoss,
         TrustEvent.TimedOut or TrustEvent.LeaseLost or TrustEvent.Cancelled => -options.FailureLoss,
         _ => throw new ArgumentOutOfRangeException(nameof(trustEvent), trustEvent, "not a trust event"),
     };
+
+    /// <summary>
+    /// What a dissenter's result says against it, given the scores (now) of the providers whose agreeing results were
+    /// accepted: <see cref="TrustEvent.Outvoted"/> when two or more of them agree and every one is at or above
+    /// <see cref="ReputationOptions.ReputableScore"/> (independent, established providers reproduced another answer),
+    /// else <see cref="TrustEvent.Disagreed"/>.
+    /// </summary>
+    public static TrustEvent DissentEvent(IReadOnlyCollection<double> winnerScores, ReputationOptions options) =>
+        winnerScores.Count >= 2 && winnerScores.All(s => s >= options.ReputableScore) ? TrustEvent.Outvoted : TrustEvent.Disagreed;
 
     /// <summary>Whether the matcher may lease work to a provider with this score: at or above
     /// <see cref="ReputationOptions.MatchFloor"/>. A job's <c>placement.minReputation</c> can only raise the bar.</summary>

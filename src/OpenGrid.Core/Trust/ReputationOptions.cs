@@ -27,6 +27,14 @@ public sealed record ReputationOptions
     /// <see cref="MatchFloor"/> at its first disagreement, an established provider survives two or three.</summary>
     public double DisagreementLoss { get; init; } = 0.25;
 
+    /// <summary>Subtracted for a result outvoted by two or more reputable providers (<see cref="TrustEvent.Outvoted"/>).
+    /// Default: the same as <see cref="DisagreementLoss"/>; docs/trust.md (low-rate cheaters) measures larger ones.</summary>
+    public double OutvotedLoss { get; init; } = 0.5;
+
+    /// <summary>The score from which a provider counts as reputable for <see cref="TrustEvent.Outvoted"/>. Default 0.6
+    /// (a newcomer needs ten more verified results than failures).</summary>
+    public double ReputableScore { get; init; } = 0.6;
+
     /// <summary>Subtracted for a wrong canary answer. Default 1: any score drops to 0.</summary>
     public double CanaryFailureLoss { get; init; } = 1.0;
 
@@ -43,11 +51,13 @@ public sealed record ReputationOptions
             yield return $"{SectionName}:HalfLife must be positive, e.g. 7.00:00:00";
         if (VerifiedGain is not (> 0 and <= 1))
             yield return $"{SectionName}:VerifiedGain must be above 0 and at most 1, e.g. 0.01";
-        foreach (var (name, loss) in new[] { (nameof(FailureLoss), FailureLoss), (nameof(DisagreementLoss), DisagreementLoss), (nameof(CanaryFailureLoss), CanaryFailureLoss) })
+        foreach (var (name, loss) in new[] { (nameof(FailureLoss), FailureLoss), (nameof(DisagreementLoss), DisagreementLoss), (nameof(OutvotedLoss), OutvotedLoss), (nameof(CanaryFailureLoss), CanaryFailureLoss) })
         {
             if (loss is not (>= 0 and <= 1) || loss < VerifiedGain)
                 yield return $"{SectionName}:{name} must be between {SectionName}:VerifiedGain ({VerifiedGain}) and 1 (slow to earn, fast to lose), e.g. 0.05";
         }
+        if (ReputableScore is not (>= 0 and <= 1))
+            yield return $"{SectionName}:ReputableScore must be between 0 and 1, e.g. 0.6";
         if (MatchFloor is not (>= 0 and <= 1) || MatchFloor > Neutral)
             yield return $"{SectionName}:MatchFloor must be between 0 and {SectionName}:Neutral ({Neutral}) so that newcomers are matched, e.g. 0.3";
     }

@@ -8,7 +8,7 @@ namespace OpenGrid.Core.Trust;
 public static class Streaks
 {
     /// <summary>The streak after <paramref name="trustEvent"/>: +1 for <see cref="TrustEvent.VerifiedResult"/> and
-    /// <see cref="TrustEvent.CanaryPassed"/>, 0 for <see cref="TrustEvent.Disagreed"/> and
+    /// <see cref="TrustEvent.CanaryPassed"/>, 0 for <see cref="TrustEvent.Disagreed"/>, <see cref="TrustEvent.Outvoted"/> and
     /// <see cref="TrustEvent.CanaryFailed"/>, unchanged for timeouts, lost leases and cancellations (no result to judge).</summary>
     public static int After(int streak, TrustEvent trustEvent)
     {
@@ -16,7 +16,7 @@ public static class Streaks
         return trustEvent switch
         {
             TrustEvent.VerifiedResult or TrustEvent.CanaryPassed => streak == int.MaxValue ? streak : streak + 1,
-            TrustEvent.Disagreed or TrustEvent.CanaryFailed => 0,
+            TrustEvent.Disagreed or TrustEvent.Outvoted or TrustEvent.CanaryFailed => 0,
             TrustEvent.TimedOut or TrustEvent.LeaseLost or TrustEvent.Cancelled => streak,
             _ => throw new ArgumentOutOfRangeException(nameof(trustEvent), trustEvent, "not a trust event"),
         };

@@ -13,6 +13,11 @@ public enum TrustEvent
     /// <summary>The provider's result differed from the accepted group of a quorum.</summary>
     Disagreed,
 
+    /// <summary>The provider's result differed from an accepted group of two or more providers that were all reputable
+    /// (<see cref="ReputationOptions.ReputableScore"/>): strong evidence of a wrong result, costing
+    /// <see cref="ReputationOptions.OutvotedLoss"/>. <see cref="Reputation.DissentEvent"/> decides between the two.</summary>
+    Outvoted,
+
     /// <summary>The provider answered a canary (a known-answer job) wrongly: proof of fraud.</summary>
     CanaryFailed,
 

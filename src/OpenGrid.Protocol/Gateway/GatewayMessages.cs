@@ -80,7 +80,11 @@ public abstract record CoordinatorMessage;
 /// </summary>
 public sealed record Welcome(string Address, int HeartbeatSeconds, Receipts.ReceiptDomainView? Receipts = null, string? LastReceipt = null) : CoordinatorMessage;
 
-/// <summary>A lease: run this job. Spec is the requester's YAML text; the provider validates it again.</summary>
+/// <summary>
+/// A lease: run this job. Spec is the provider view of the requester's spec (<c>ProviderSpec</c>: name, runtime,
+/// resources, limits, network; no verify policy, price or placement), which the provider validates again and its
+/// receipt hashes; Inputs are the job's inputs resolved to CIDs.
+/// </summary>
 public sealed record Assign(
     string JobId,
     int Attempt,

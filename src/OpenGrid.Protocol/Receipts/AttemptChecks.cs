@@ -31,8 +31,11 @@ internal static class AttemptChecks
         ok &= Add(checks, $"{label} job", receipt.JobId == pack.JobId || replica,
             $"for {(replica ? "replica job" : "job")} {receipt.JobId} attempt {receipt.Attempt}, epoch {receipt.Epoch}, exit code {receipt.ExitCode}",
             $"the receipt is for job {receipt.JobId}, the pack for job {pack.JobId}{(pack.Replicas is { Count: > 0 } ? " and its replicas" : "")}");
-        ok &= Add(checks, $"{label} spec hash", receipt.SpecHash == ReceiptEncoding.SpecHash(pack.Spec ?? ""),
-            "matches the spec text", $"{receipt.SpecHash} is not the hash of the pack's spec text");
+        // Providers sign the provider view they received (checked against the spec by the "provider spec" check);
+        // packs from before the provider view have receipts over the spec text itself.
+        var (signed, what) = pack.ProviderSpec is { } providerSpec ? (providerSpec, "provider spec") : (pack.Spec ?? "", "spec text");
+        ok &= Add(checks, $"{label} spec hash", receipt.SpecHash == ReceiptEncoding.SpecHash(signed),
+            $"matches the {what}", $"{receipt.SpecHash} is not the hash of the pack's {what}");
         if (spec is not null)
         {
             var digest = ReceiptEncoding.RuntimeDigest(spec.Runtime);

@@ -9,7 +9,7 @@ namespace OpenGrid.Protocol.Receipts;
 /// </summary>
 /// <param name="Version">Format version, <see cref="CurrentVersion"/>.</param>
 /// <param name="JobId">The job id.</param>
-/// <param name="Spec">The spec text exactly as the coordinator stores it.</param>
+/// <param name="Spec">The requester's spec text exactly as the coordinator stores it.</param>
 /// <param name="Verify">The verify policy the verdict applied.</param>
 /// <param name="Domain">The EIP-712 domain the receipts are signed in.</param>
 /// <param name="Attempts">Every attempt that produced a receipt.</param>
@@ -17,6 +17,8 @@ namespace OpenGrid.Protocol.Receipts;
 /// <param name="Outputs">The accepted outputs (empty when the verdict is failed).</param>
 /// <param name="Settlements">The settlement transactions; null or empty when payments are off.</param>
 /// <param name="Replicas">The job ids of the job's replicas (verification group), whose receipts the pack also holds.</param>
+/// <param name="ProviderSpec">The spec as providers received and signed it (<see cref="Specs.ProviderSpec"/>); null in
+/// packs written before providers got a provider view, whose receipts hash <paramref name="Spec"/> itself.</param>
 public sealed record ProofPack(
     int Version,
     string JobId,
@@ -27,7 +29,8 @@ public sealed record ProofPack(
     ProofVerdict Verdict,
     IReadOnlyList<OutputFileView> Outputs,
     IReadOnlyList<SettlementTxView>? Settlements = null,
-    IReadOnlyList<string>? Replicas = null)
+    IReadOnlyList<string>? Replicas = null,
+    string? ProviderSpec = null)
 {
     public const int CurrentVersion = 1;
 

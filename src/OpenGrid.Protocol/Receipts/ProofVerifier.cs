@@ -76,6 +76,12 @@ public static class ProofVerifier
             return null;
         }
         checks.Add(ProofCheck.Pass("spec", $"{spec.Name}, keccak256 {ReceiptEncoding.SpecHash(pack.Spec!)}"));
+        if (pack.ProviderSpec is { } providerSpec)
+        {
+            checks.Add(ProviderSpec.IsViewOf(providerSpec, spec)
+                ? ProofCheck.Pass("provider spec", $"the spec as providers received it, keccak256 {ReceiptEncoding.SpecHash(providerSpec)}")
+                : ProofCheck.Fail("provider spec", "the spec providers signed is not the provider view of the pack's spec (name, runtime, resources, limits, network differ)"));
+        }
         var policy = pack.Verify;
         checks.Add(policy is not null && policy.Replicas == spec.Verify.Replicas && policy.Quorum == spec.Verify.Quorum
             ? ProofCheck.Pass("verify policy", $"{spec.Verify.Replicas} replica(s), quorum {spec.Verify.Quorum}")

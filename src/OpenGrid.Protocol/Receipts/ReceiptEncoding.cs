@@ -7,7 +7,8 @@ namespace OpenGrid.Protocol.Receipts;
 /// The canonical encodings behind a receipt's hashes, so that provider, coordinator, <c>og verify</c> and any other
 /// client compute the same values. Each is an EIP-712 value, computable with any EIP-712 library:
 /// <list type="bullet">
-/// <item><c>specHash</c> = keccak256(UTF-8 bytes of the spec text exactly as the coordinator stores it).</item>
+/// <item><c>specHash</c> = keccak256(UTF-8 bytes of the spec text exactly as the provider received it: the provider
+/// view, <c>ProviderSpec</c>).</item>
 /// <item><c>inputsHash</c> = encodeData of an <c>Input[]</c> value, <c>Input(string path,string cid)</c>: keccak256 of
 /// the concatenated <c>hashStruct(Input)</c> of every input, sorted by path.</item>
 /// <item><c>outputsHash</c> = the same for <c>Output(string path,string cid,uint64 size)</c>.</item>

@@ -12,7 +12,8 @@ public static class ReceiptFactory
     /// <param name="jobId">The job id as the API prints it.</param>
     /// <param name="attempt">The attempt number (1-based).</param>
     /// <param name="epoch">The lease epoch.</param>
-    /// <param name="specText">The spec text exactly as the coordinator stores it (what <c>specHash</c> covers).</param>
+    /// <param name="specText">The spec text exactly as the provider received it in <c>Assign</c> — the provider view
+    /// (<c>ProviderSpec</c>) — which is what <c>specHash</c> covers.</param>
     /// <param name="spec">That text, parsed (what <c>runtimeDigest</c> covers).</param>
     /// <param name="inputs">The inputs as fetched, in any order.</param>
     /// <param name="outputs">The outputs as uploaded, in any order.</param>

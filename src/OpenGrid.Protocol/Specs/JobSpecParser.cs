@@ -38,7 +38,7 @@ public static partial class JobSpecParser
     private static readonly string[] LimitFields = ["timeout", "processes"];
     private static readonly string[] NetworkFields = ["egress"];
     private static readonly string[] PriceFields = ["maxPerHour", "mode"];
-    private static readonly string[] VerifyFields = ["replicas", "quorum", "adaptive"];
+    private static readonly string[] VerifyFields = ["replicas", "quorum", "adaptive", "donateAsCanary"];
     private static readonly string[] PlacementFields = ["minReputation", "region", "maxStartDelay"];
     private static readonly string[] SplitFields = ["frames"];
 
@@ -673,12 +673,14 @@ public static partial class JobSpecParser
         var adaptive = f.Optional("adaptive") is { } adaptiveNode
             ? r.ExpectChoice(adaptiveNode, Field(path, "adaptive"), "value", ["true", "false"]) != "false"
             : true;
+        var donate = f.Optional("donateAsCanary") is { } donateNode
+            && r.ExpectChoice(donateNode, Field(path, "donateAsCanary"), "value", ["true", "false"]) == "true";
         if (f.Optional("quorum") is not { } quorumNode)
-            return new VerifyPolicy(replicas ?? 1, MajorityOf(replicas ?? 1), adaptive);
+            return new VerifyPolicy(replicas ?? 1, MajorityOf(replicas ?? 1), adaptive, donate);
 
         // When replicas is itself invalid, quorum is only checked against the largest replicas could be.
         var quorum = r.ExpectInt(quorumNode, Field(path, "quorum"), 1, replicas ?? JobSpecLimits.MaxReplicas);
-        return new VerifyPolicy(replicas ?? 1, quorum ?? 1, adaptive);
+        return new VerifyPolicy(replicas ?? 1, quorum ?? 1, adaptive, donate);
     }
 
     /// <summary>The default quorum: more than half of the replicas.</summary>

@@ -19,6 +19,58 @@ public static class JobSpecWriter
     {
         ArgumentNullException.ThrowIfNull(spec);
         var y = new StringBuilder();
+        WriteHeaderAndRuntime(y, spec);
+        WriteInputs(y, spec.Inputs);
+        WriteOutputs(y, spec.Outputs);
+        WriteResourcesLimitsNetwork(y, spec);
+
+        y.Append("price:\n");
+        Line(y, Indent, "maxPerHour", Quote(spec.Price.MaxPerHour.ToString()));
+        Line(y, Indent, "mode", spec.Price.Mode);
+
+        y.Append("verify:\n");
+        Line(y, Indent, "replicas", Number(spec.Verify.Replicas));
+        Line(y, Indent, "quorum", Number(spec.Verify.Quorum));
+        if (!spec.Verify.Adaptive)
+            Line(y, Indent, "adaptive", "false");
+        if (spec.Verify.DonateAsCanary)
+            Line(y, Indent, "donateAsCanary", "true");
+
+        Line(y, "", "requires", FlowList(spec.Requires));
+
+        y.Append("placement:\n");
+        Line(y, Indent, "minReputation", spec.Placement.MinReputation.ToString("0.###", CultureInfo.InvariantCulture));
+        if (spec.Placement.Region is { } region)
+            Line(y, Indent, "region", Quote(region));
+        if (spec.Placement.MaxStartDelay is { } maxStartDelay)
+            Line(y, Indent, "maxStartDelay", Quantities.FormatDuration(maxStartDelay));
+        if (spec.Split is { } split)
+        {
+            y.Append("split:\n");
+            Line(y, Indent, "frames", Quote(split.Format()));
+        }
+
+        return y.ToString();
+    }
+
+    /// <summary>
+    /// The provider view of <paramref name="spec"/>: only what the sandbox needs — name, runtime, resources, limits and
+    /// network — in the same canonical form. Inputs travel beside it (resolved to CIDs), and everything that only the
+    /// coordinator uses (inputs' local paths, outputs and their comparators, price, verify, requires, placement,
+    /// split) is left out, so a provider cannot tell a verified job, a replica or a canary from any other job by its
+    /// text. <see cref="ProviderSpec"/> names it; receipts hash it.
+    /// </summary>
+    public static string ToProviderYaml(JobSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var y = new StringBuilder();
+        WriteHeaderAndRuntime(y, spec);
+        WriteResourcesLimitsNetwork(y, spec);
+        return y.ToString();
+    }
+
+    private static void WriteHeaderAndRuntime(StringBuilder y, JobSpec spec)
+    {
         Line(y, "", "apiVersion", JobSpec.ApiVersionV1);
         Line(y, "", "kind", JobSpecParser.KindJob);
         Line(y, "", "name", Quote(spec.Name));
@@ -37,10 +89,10 @@ public static class JobSpecWriter
             foreach (var (name, value) in spec.Runtime.Env.OrderBy(pair => pair.Key, StringComparer.Ordinal))
                 Line(y, Indent + Indent, name, Quote(value));
         }
+    }
 
-        WriteInputs(y, spec.Inputs);
-        WriteOutputs(y, spec.Outputs);
-
+    private static void WriteResourcesLimitsNetwork(StringBuilder y, JobSpec spec)
+    {
         var resources = spec.Resources;
         y.Append("resources:\n");
         Line(y, Indent, "cpu", Quantities.FormatCpu(resources.CpuMillis));
@@ -59,32 +111,6 @@ public static class JobSpecWriter
 
         y.Append("network:\n");
         Line(y, Indent, "egress", spec.Network.Egress);
-
-        y.Append("price:\n");
-        Line(y, Indent, "maxPerHour", Quote(spec.Price.MaxPerHour.ToString()));
-        Line(y, Indent, "mode", spec.Price.Mode);
-
-        y.Append("verify:\n");
-        Line(y, Indent, "replicas", Number(spec.Verify.Replicas));
-        Line(y, Indent, "quorum", Number(spec.Verify.Quorum));
-        if (!spec.Verify.Adaptive)
-            Line(y, Indent, "adaptive", "false");
-
-        Line(y, "", "requires", FlowList(spec.Requires));
-
-        y.Append("placement:\n");
-        Line(y, Indent, "minReputation", spec.Placement.MinReputation.ToString("0.###", CultureInfo.InvariantCulture));
-        if (spec.Placement.Region is { } region)
-            Line(y, Indent, "region", Quote(region));
-        if (spec.Placement.MaxStartDelay is { } maxStartDelay)
-            Line(y, Indent, "maxStartDelay", Quantities.FormatDuration(maxStartDelay));
-        if (spec.Split is { } split)
-        {
-            y.Append("split:\n");
-            Line(y, Indent, "frames", Quote(split.Format()));
-        }
-
-        return y.ToString();
     }
 
     private static void WriteInputs(StringBuilder y, IReadOnlyList<InputSpec> inputs)

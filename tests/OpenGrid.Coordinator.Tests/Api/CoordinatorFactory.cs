@@ -2,6 +2,9 @@ using System.Net.WebSockets;
 using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using OpenGrid.Protocol;
 using OpenGrid.Protocol.Api;
 using OpenGrid.Protocol.Client;
@@ -36,6 +39,9 @@ public sealed class CoordinatorFactory : WebApplicationFactory<Program>
     /// <summary>More settings (e.g. <c>Coordinator:Chain:*</c>), applied after the defaults; set them before the first request.</summary>
     public Dictionary<string, string> Settings { get; } = [];
 
+    /// <summary>The coordinator's clock (e.g. a <c>FakeTimeProvider</c>); the system clock when null. Set it before the first request.</summary>
+    public TimeProvider? Time { get; set; }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("Coordinator:DataDir", _dataDir);
@@ -48,6 +54,14 @@ public sealed class CoordinatorFactory : WebApplicationFactory<Program>
         builder.UseSetting("Coordinator:Trust:RequireReceipts", "false");
         foreach (var (key, value) in Settings)
             builder.UseSetting(key, value);
+        if (Time is { } time)
+        {
+            builder.ConfigureTestServices(services =>
+            {
+                services.RemoveAll<TimeProvider>();
+                services.AddSingleton(time);
+            });
+        }
     }
 
     /// <summary>A client signed in as a fresh account.</summary>

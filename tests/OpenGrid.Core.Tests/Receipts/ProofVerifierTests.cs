@@ -31,7 +31,7 @@ public sealed class ProofVerifierTests : IDisposable
 
         Assert.All(checks, c => Assert.True(c.Ok, $"{c.Check}: {c.Detail}"));
         Assert.Equal(
-            ["pack", "domain", "spec", "verify policy",
+            ["pack", "domain", "spec", "provider spec", "verify policy",
              .. new[] { 1, 2, 3 }.SelectMany(n => new[] { "signature", "job", "spec hash", "runtime", "inputs", "outputs" }.Select(c => $"attempt {n} {c}")),
              ChainOfA, "output hello.txt", "output sub/big.bin", "verdict",
              .. _scenario.Settlements.Select(s => $"settlement {s.Kind} {s.TxHash}")],
@@ -104,11 +104,55 @@ public sealed class ProofVerifierTests : IDisposable
     }
 
     [Fact]
-    public async Task A_pack_whose_spec_text_was_edited_fails_every_spec_hash()
+    public async Task A_pack_whose_spec_was_edited_where_providers_see_it_fails_the_provider_spec()
     {
-        var pack = _scenario.Pack() with { Spec = ProofPackScenario.SpecText + "\n# edited\n" };
+        var pack = _scenario.Pack() with { Spec = ProofPackScenario.SpecText.Replace("name: greet", "name: other", StringComparison.Ordinal) };
 
-        Assert.Equal(["attempt 1 spec hash", "attempt 2 spec hash", "attempt 3 spec hash", "verdict"], await FailedAsync(pack));
+        Assert.Equal(["provider spec"], await FailedAsync(pack));
+    }
+
+    [Fact]
+    public async Task A_pack_whose_spec_runtime_was_edited_fails_the_provider_spec_and_every_runtime()
+    {
+        var pack = _scenario.Pack() with { Spec = ProofPackScenario.SpecText.Replace("cp data.txt", "cat data.txt >", StringComparison.Ordinal) };
+
+        Assert.Equal(["provider spec", "attempt 1 runtime", "attempt 2 runtime", "attempt 3 runtime", "verdict"], await FailedAsync(pack));
+    }
+
+    [Fact]
+    public async Task A_pack_whose_provider_spec_was_edited_fails_it_and_every_spec_hash()
+    {
+        var pack = _scenario.Pack() with { ProviderSpec = ProofPackScenario.ProviderSpecText.Replace("memory: 512Mi", "memory: 1Gi", StringComparison.Ordinal) };
+
+        Assert.Equal(["provider spec", "attempt 1 spec hash", "attempt 2 spec hash", "attempt 3 spec hash", "verdict"], await FailedAsync(pack));
+    }
+
+    [Fact]
+    public async Task The_provider_spec_has_no_verify_policy_price_or_outputs_and_the_receipts_hash_it()
+    {
+        var view = ProofPackScenario.ProviderSpecText;
+
+        Assert.DoesNotContain("verify", view, StringComparison.Ordinal);
+        Assert.DoesNotContain("price", view, StringComparison.Ordinal);
+        Assert.DoesNotContain("outputs", view, StringComparison.Ordinal);
+        Assert.DoesNotContain("inputs", view, StringComparison.Ordinal);
+        Assert.Equal(ReceiptEncoding.SpecHash(view), _scenario.Receipt(2).SpecHash);
+        Assert.NotEqual(ReceiptEncoding.SpecHash(ProofPackScenario.SpecText), _scenario.Receipt(2).SpecHash);
+    }
+
+    [Fact]
+    public async Task A_pack_from_before_the_provider_view_checks_receipts_against_the_spec_text()
+    {
+        _scenario.Resign(1, r => r with { SpecHash = ReceiptEncoding.SpecHash(ProofPackScenario.SpecText) });
+        _scenario.Resign(2, r => r with { SpecHash = ReceiptEncoding.SpecHash(ProofPackScenario.SpecText) });
+
+        var failed = await FailedAsync(_scenario.Pack() with { ProviderSpec = null });
+
+        // Attempt 3 was signed over the provider view (and its chain link to attempt 1 is now broken by the re-signing).
+        Assert.Contains("attempt 3 spec hash", failed);
+        Assert.DoesNotContain("attempt 1 spec hash", failed);
+        Assert.DoesNotContain("attempt 2 spec hash", failed);
+        Assert.DoesNotContain("provider spec", failed);
     }
 
     [Fact]

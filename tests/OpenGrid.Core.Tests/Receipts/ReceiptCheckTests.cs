@@ -23,7 +23,7 @@ public sealed class ReceiptCheckTests : IDisposable
 
     private Rejection? Check(Receipt receipt, byte[]? signature = null, long epoch = 3, string? spec = null, Address? provider = null, Bytes32? last = null) =>
         ReceiptCheck.Validate(receipt, signature ?? ReceiptSigning.Sign(receipt, Domain, _scenario.ProviderA),
-            ProofPackScenario.JobId, 3, epoch, ReceiptEncoding.SpecHash(spec ?? ProofPackScenario.SpecText),
+            ProofPackScenario.JobId, 3, epoch, ReceiptEncoding.SpecHash(spec ?? ProofPackScenario.ProviderSpecText),
             provider ?? _receipt.Provider, last ?? _last, Domain);
 
     [Fact]
@@ -81,7 +81,7 @@ public sealed class ReceiptCheckTests : IDisposable
     [Fact]
     public void A_receipt_over_another_spec_is_the_wrong_spec()
     {
-        Assert.Equal(ErrorCodes.ReceiptWrongSpec, Check(_receipt, spec: ProofPackScenario.SpecText + "\n")?.Code);
+        Assert.Equal(ErrorCodes.ReceiptWrongSpec, Check(_receipt, spec: ProofPackScenario.ProviderSpecText + "\n")?.Code);
     }
 
     [Fact]

@@ -14,6 +14,7 @@ public sealed class ReplicationPolicyTests
     [InlineData(TrustEvent.VerifiedResult, 7, 8)]
     [InlineData(TrustEvent.CanaryPassed, 0, 1)]
     [InlineData(TrustEvent.Disagreed, 40, 0)]
+    [InlineData(TrustEvent.Outvoted, 40, 0)]
     [InlineData(TrustEvent.CanaryFailed, 40, 0)]
     [InlineData(TrustEvent.TimedOut, 12, 12)]
     [InlineData(TrustEvent.LeaseLost, 12, 12)]
@@ -48,18 +49,38 @@ public sealed class ReplicationPolicyTests
     [InlineData(10)]
     [InlineData(37)]
     [InlineData(1000)]
-    public void A_trusted_provider_is_replicated_with_probability_one_over_its_streak(int streak)
+    public void Without_a_floor_a_trusted_provider_is_replicated_with_probability_one_over_its_streak(int streak)
     {
-        // An even grid of draws stands for the uniform distribution: exactly ceil(n / streak) of them fall below 1/streak.
-        const int draws = 100_000;
-        var replicated = Enumerable.Range(0, draws)
-            .Select(i => AdaptiveReplication.PolicyFor(TwoOfTwo, forceFull: false, streak, (double)i / draws, Options))
-            .Count(p => p == TwoOfTwo);
-        var unreplicated = Enumerable.Range(0, draws)
-            .Count(i => AdaptiveReplication.PolicyFor(TwoOfTwo, forceFull: false, streak, (double)i / draws, Options) == VerifyPolicy.Single);
+        var noFloor = Options with { MinProbability = 0 };
 
-        Assert.Equal((draws + streak - 1) / streak, replicated);
-        Assert.Equal(draws, replicated + unreplicated);
+        var (replicated, unreplicated) = Replications(streak, noFloor);
+
+        // An even grid of draws stands for the uniform distribution: exactly ceil(n / streak) of them fall below 1/streak.
+        Assert.Equal((Draws + streak - 1) / streak, replicated);
+        Assert.Equal(Draws, replicated + unreplicated);
+    }
+
+    [Theory]
+    [InlineData(10, 10_000)]
+    [InlineData(37, 10_000)]
+    [InlineData(1000, 10_000)]
+    [InlineData(5, 100_000)]
+    public void The_floor_keeps_every_verified_job_replicated_with_probability_at_least_min_probability(int streak, int expected)
+    {
+        Assert.Equal(0.1, Options.MinProbability);
+
+        var (replicated, _) = Replications(streak, Options);
+
+        Assert.Equal(expected, replicated);
+    }
+
+    private const int Draws = 100_000;
+
+    private static (int Replicated, int Unreplicated) Replications(int streak, ReplicationOptions options)
+    {
+        var policies = Enumerable.Range(0, Draws)
+            .Select(i => AdaptiveReplication.PolicyFor(TwoOfTwo, forceFull: false, streak, (double)i / Draws, options)).ToList();
+        return (policies.Count(p => p == TwoOfTwo), policies.Count(p => p == VerifyPolicy.Single));
     }
 
     [Theory]
@@ -97,6 +118,8 @@ public sealed class ReplicationPolicyTests
         Assert.Equal(
             ["Coordinator:Trust:Replication:TrustedStreak must be at least 1, e.g. 10", "Coordinator:Trust:Replication:ExtraReplicas must be between 0 and 16, e.g. 2"],
             new ReplicationOptions { TrustedStreak = 0, ExtraReplicas = -1 }.Validate());
+        Assert.Equal(["Coordinator:Trust:Replication:MinProbability must be between 0 and 1, e.g. 0.1"],
+            new ReplicationOptions { MinProbability = 1.5 }.Validate());
         Assert.Equal(["Coordinator:Trust:Canary:Rate must be between 0 and 1, e.g. 0.05"], new CanaryOptions { Rate = 1.5 }.Validate());
     }
 

@@ -11,7 +11,7 @@ public sealed class ReputationTests
     private static readonly ReputationOptions Options = ReputationOptions.Default;
     private static readonly DateTimeOffset T0 = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
     private static readonly TrustEvent[] Gains = [TrustEvent.VerifiedResult, TrustEvent.CanaryPassed];
-    private static readonly TrustEvent[] Losses = [TrustEvent.Disagreed, TrustEvent.CanaryFailed, TrustEvent.TimedOut, TrustEvent.LeaseLost, TrustEvent.Cancelled];
+    private static readonly TrustEvent[] Losses = [TrustEvent.Disagreed, TrustEvent.Outvoted, TrustEvent.CanaryFailed, TrustEvent.TimedOut, TrustEvent.LeaseLost, TrustEvent.Cancelled];
     private const double Exact = 1e-12;
 
     [Fact]
@@ -51,7 +51,7 @@ public sealed class ReputationTests
     }
 
     [Fact]
-    public void The_default_losses_are_5_25_and_100_verified_results()
+    public void The_default_losses_are_5_25_50_and_100_verified_results()
     {
         var gain = Reputation.Change(TrustEvent.VerifiedResult, Options);
 
@@ -60,7 +60,29 @@ public sealed class ReputationTests
         Assert.Equal(-5, Reputation.Change(TrustEvent.LeaseLost, Options) / gain, Exact);
         Assert.Equal(-5, Reputation.Change(TrustEvent.Cancelled, Options) / gain, Exact);
         Assert.Equal(-25, Reputation.Change(TrustEvent.Disagreed, Options) / gain, Exact);
+        Assert.Equal(-50, Reputation.Change(TrustEvent.Outvoted, Options) / gain, Exact);
         Assert.Equal(-100, Reputation.Change(TrustEvent.CanaryFailed, Options) / gain, Exact);
+    }
+
+    [Theory]
+    [InlineData(new[] { 0.6, 0.95 }, TrustEvent.Outvoted)]
+    [InlineData(new[] { 0.9, 0.9, 0.7 }, TrustEvent.Outvoted)]
+    [InlineData(new[] { 0.95, 0.59 }, TrustEvent.Disagreed)]
+    [InlineData(new[] { 1.0 }, TrustEvent.Disagreed)]
+    [InlineData(new double[0], TrustEvent.Disagreed)]
+    public void A_dissenter_is_outvoted_only_by_two_or_more_winners_who_are_all_reputable(double[] winnerScores, TrustEvent expected)
+    {
+        Assert.Equal(expected, Reputation.DissentEvent(winnerScores, Options));
+    }
+
+    [Fact]
+    public void An_outvoted_established_provider_stays_matchable_once_and_drops_below_the_floor_the_second_time()
+    {
+        var once = Reputation.Apply(new Standing(0.95, T0), TrustEvent.Outvoted, T0, Options);
+        var twice = Reputation.Apply(once, TrustEvent.Outvoted, T0, Options);
+
+        Assert.True(Reputation.IsMatchable(once.Score, Options), $"after one: {once.Score}");
+        Assert.False(Reputation.IsMatchable(twice.Score, Options), $"after two: {twice.Score}");
     }
 
     [Fact]

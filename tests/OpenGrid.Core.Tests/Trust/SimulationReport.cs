@@ -31,6 +31,23 @@ public sealed record PhaseReport
     public int Canaries { get; init; }
     public int CanaryExecutions { get; init; }
 
+    /// <summary>Results re-verified by retroactive audits, and the executions those cost.</summary>
+    public int Audits { get; init; }
+    public int AuditExecutions { get; init; }
+
+    /// <summary>Wrong results from cheaters that were accepted, then revoked by an audit (counted in the phase the job
+    /// was accepted in; also counted in <see cref="FraudAcceptedVerified"/>).</summary>
+    public int FraudRevokedVerified { get; init; }
+
+    /// <summary>Honest providers' wrong results revoked by an audit.</summary>
+    public int FaultsRevoked { get; init; }
+
+    /// <summary>Right results an audit revoked anyway (its re-runs agreed on a wrong answer).</summary>
+    public int RightResultsRevoked { get; init; }
+
+    /// <summary>Cheaters' wrong results accepted and never revoked, per job that asked for verification.</summary>
+    public double VerifiedStanding => Ratio(FraudAcceptedVerified - FraudRevokedVerified, VerifiedJobs);
+
     /// <summary>Wrong results accepted per job that asked for verification: the target is below 1e-4.</summary>
     public double VerifiedAcceptance => Ratio(FraudAcceptedVerified, VerifiedJobs);
 
@@ -41,7 +58,7 @@ public sealed record PhaseReport
     public double ReplicatedShare => Ratio(ReplicatedJobs, VerifiedJobs);
 
     /// <summary>Executions beyond one per job, per job: extra replicas, relaunches and canaries. The target is below 15%.</summary>
-    public double Overhead => Ratio(ExtraReplicas + Relaunches + CanaryExecutions, Jobs);
+    public double Overhead => Ratio(ExtraReplicas + Relaunches + CanaryExecutions + AuditExecutions, Jobs);
 
     public PhaseReport Plus(PhaseReport o) => new()
     {
@@ -58,17 +75,24 @@ public sealed record PhaseReport
         Relaunches = Relaunches + o.Relaunches,
         Canaries = Canaries + o.Canaries,
         CanaryExecutions = CanaryExecutions + o.CanaryExecutions,
+        Audits = Audits + o.Audits,
+        AuditExecutions = AuditExecutions + o.AuditExecutions,
+        FraudRevokedVerified = FraudRevokedVerified + o.FraudRevokedVerified,
+        FaultsRevoked = FaultsRevoked + o.FaultsRevoked,
+        RightResultsRevoked = RightResultsRevoked + o.RightResultsRevoked,
     };
 
     private static double Ratio(int count, int of) => of == 0 ? 0 : (double)count / of;
 }
 
-/// <summary>Who was caught: canary failures and disagreements, and who is below the match floor at the end, by kind.</summary>
+/// <summary>Who was caught: canary failures and disagreements (outvoted results included, and also counted apart),
+/// and who is below the match floor at the end, by kind.</summary>
 public sealed record Census(
     IReadOnlyDictionary<ProviderKind, int> Providers,
     IReadOnlyDictionary<ProviderKind, int> ExcludedAtEnd,
     IReadOnlyDictionary<ProviderKind, int> CanaryFailures,
-    IReadOnlyDictionary<ProviderKind, int> Disagreements);
+    IReadOnlyDictionary<ProviderKind, int> Disagreements,
+    IReadOnlyDictionary<ProviderKind, int> Outvoted);
 
 /// <summary>A simulation's outcome: the warm-up phase, the steady state after it, and the census at the end.</summary>
 public sealed record SimulationReport(PhaseReport WarmUp, PhaseReport Steady, Census Census)
@@ -83,20 +107,31 @@ public sealed record SimulationReport(PhaseReport WarmUp, PhaseReport Steady, Ce
         text.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
         foreach (var (name, p) in new[] { ("warm-up", WarmUp), ("steady", Steady), ("all", All) })
         {
-            var overhead = Invariant($"{p.Overhead:P1} ({Share(p.ExtraReplicas, p.Jobs)} + {Share(p.Relaunches, p.Jobs)} + {Share(p.CanaryExecutions, p.Jobs)})");
+            var audits = p.AuditExecutions > 0 ? $" + {Share(p.AuditExecutions, p.Jobs)}" : "";
+            var overhead = Invariant($"{p.Overhead:P1} ({Share(p.ExtraReplicas, p.Jobs)} + {Share(p.Relaunches, p.Jobs)} + {Share(p.CanaryExecutions, p.Jobs)}{audits})");
             text.AppendLine(Invariant($"| {name} | {p.Jobs:N0} | {p.FraudAcceptedVerified} / {p.VerifiedJobs:N0} = {p.VerifiedAcceptance:0.0e+0} | {p.FraudAcceptedUnverified} / {p.UnverifiedJobs:N0} = {p.UnverifiedAcceptance:0.0e+0} | {p.FaultsAccepted} | {p.FailedJobs} / {p.UnplacedJobs} | {overhead} |"));
         }
+        if (All.Audits > 0)
+            text.AppendLine().AppendLine(Invariant(
+                $"Audits: {All.Audits} results re-verified; revoked {All.FraudRevokedVerified} cheaters' wrong results, {All.FaultsRevoked} honest faults, {All.RightResultsRevoked} right results; wrong results standing per verified job {All.VerifiedStanding:0.0e+0}."));
         text.AppendLine();
-        text.AppendLine("| kind | providers | excluded at end | canary failures | disagreements |");
+        text.AppendLine("| kind | providers | excluded at end | canary failures | disagreements (of them outvoted) |");
         text.AppendLine("|---|---:|---:|---:|---:|");
         foreach (var kind in Enum.GetValues<ProviderKind>())
-            text.AppendLine(Invariant($"| {kind} | {Census.Providers[kind]} | {Census.ExcludedAtEnd[kind]} | {Census.CanaryFailures[kind]} | {Census.Disagreements[kind]} |"));
+            text.AppendLine(Invariant($"| {kind} | {Census.Providers[kind]} | {Census.ExcludedAtEnd[kind]} | {Census.CanaryFailures[kind]} | {Census.Disagreements[kind]} ({Census.Outvoted[kind]}) |"));
         return text.ToString();
     }
 
     /// <summary>The header of a sweep table: one <see cref="SweepRow"/> per setup.</summary>
     public static string SweepHeader(string setting) =>
         $"| {setting} | wrong accepted / verified job (all; steady) | wrong accepted / unverified job (all) | verified jobs replicated (steady) | overhead (steady) |\n|---|---:|---:|---:|---:|";
+
+    /// <summary>The header of a mechanism table: one <see cref="MechanismRow"/> per setup.</summary>
+    public static string MechanismHeader(string setting) =>
+        $"| {setting} | wrong accepted / verified job (all; steady) | of them revoked by audits | standing / verified job (all; steady) | verified jobs replicated (steady) | overhead (steady) |\n|---|---:|---:|---:|---:|---:|";
+
+    public string MechanismRow(string value) => Invariant(
+        $"| {value} | {All.FraudAcceptedVerified} = {All.VerifiedAcceptance:0.0e+0}; {Steady.FraudAcceptedVerified} = {Steady.VerifiedAcceptance:0.0e+0} | {All.FraudRevokedVerified} | {All.VerifiedStanding:0.0e+0}; {Steady.VerifiedStanding:0.0e+0} | {Steady.ReplicatedShare:P1} | {Steady.Overhead:P1} |");
 
     public string SweepRow(string value) => Invariant(
         $"| {value} | {All.FraudAcceptedVerified} = {All.VerifiedAcceptance:0.0e+0}; {Steady.FraudAcceptedVerified} = {Steady.VerifiedAcceptance:0.0e+0} | {All.FraudAcceptedUnverified} = {All.UnverifiedAcceptance:0.0e+0} | {Steady.ReplicatedShare:P1} | {Steady.Overhead:P1} |");

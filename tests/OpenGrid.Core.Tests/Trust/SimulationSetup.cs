@@ -82,6 +82,7 @@ public sealed record SimulationSetup
     public ReputationOptions Reputation { get; init; } = ReputationOptions.Default;
     public ReplicationOptions Replication { get; init; } = ReplicationOptions.Default;
     public CanaryOptions Canary { get; init; } = CanaryOptions.Default;
+    public AuditOptions Audit { get; init; } = AuditOptions.Default;
 
     private static JobSpec Spec(int gpus, params string[] requires) => new()
     {

@@ -11,9 +11,11 @@ namespace OpenGrid.Core.Tests.Trust;
 /// first replica to a random matchable provider (reputation at or above the floor, able to run the class); let
 /// <see cref="AdaptiveReplication"/> decide the policy from that provider's streak; match the other replicas on
 /// distinct providers; run them and follow <see cref="Quorum"/> until it accepts or fails; report the events to
-/// <see cref="Reputation"/> and <see cref="Streaks"/>. With probability <see cref="CanaryOptions.Rate"/> a canary of the
+/// <see cref="Reputation"/> and <see cref="Streaks"/> (a dissenter outvoted by reputable winners reports
+/// <see cref="TrustEvent.Outvoted"/>). With probability <see cref="CanaryOptions.Rate"/> a canary of the
 /// same class and requested policy follows, placed and replicated the same way, every answer judged against the
-/// known one.</para>
+/// known one. With audits on (<see cref="SimulationSetup.Audit"/>), a provider caught giving a wrong result has its recent
+/// unreplicated verified results re-run elsewhere (<see cref="RetroactiveAudit"/>), and those outvoted are revoked.</para>
 /// <para>Matching is uniform among matchable providers: the real matcher ranks by price first, so reputation only
 /// excludes here, which is the cheaters' best case.</para>
 /// </summary>
@@ -30,6 +32,9 @@ public sealed class TrustSimulation
     private readonly int[][] candidates;
     private readonly Dictionary<ProviderKind, int> canaryFailures = Enum.GetValues<ProviderKind>().ToDictionary(k => k, _ => 0);
     private readonly Dictionary<ProviderKind, int> disagreements = Enum.GetValues<ProviderKind>().ToDictionary(k => k, _ => 0);
+    private readonly Dictionary<ProviderKind, int> outvoted = Enum.GetValues<ProviderKind>().ToDictionary(k => k, _ => 0);
+    private readonly List<AuditItem>[] unreplicated;
+    private readonly Queue<int> caught = new();
     private DateTimeOffset now = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
     private TrustSimulation(SimulationSetup setup)
@@ -41,6 +46,7 @@ public sealed class TrustSimulation
         standings = [.. providers.Select(_ => Standing.Newcomer(now, setup.Reputation))];
         streaks = new int[providers.Length, setup.Classes.Count];
         candidates = [.. setup.Classes.Select(c => Enumerable.Range(0, providers.Length).Where(p => !c.NeedsGpu || providers[p].HasGpu).ToArray())];
+        unreplicated = [.. providers.Select(_ => new List<AuditItem>())];
     }
 
     public static SimulationReport Run(SimulationSetup setup) => new TrustSimulation(setup).Run();
@@ -57,6 +63,7 @@ public sealed class TrustSimulation
             RunJob(job, tally);
             if (CanaryPolicy.ShouldInject(random.NextDouble(), setup.Canary))
                 RunCanary(job with { Truth = NextTruth() }, tally);
+            RunAudits(tally);
             now += setup.JobInterval;
         }
         return new SimulationReport(warmUp.ToReport(), steady.ToReport(), TakeCensus());
@@ -203,16 +210,89 @@ public sealed class TrustSimulation
             }
         }
 
-        // A lone accepted result was not checked: it earns nothing.
+        // A lone accepted result was not checked: it earns nothing, and an audit may look at it later.
+        if (accepted.Winners.Count == 1 && verified)
+        {
+            var lone = accepted.Winners[0];
+            unreplicated[run.Providers[lone.Replica - 1]].Add(new AuditItem(run.Job, lone.Result, run.Cheated.Contains(lone.Replica), tally, now));
+        }
+        ReportVerdict(run, accepted);
+    }
+
+    /// <summary>Reports the events of an accepted quorum: verified results for two or more winners, and for each
+    /// dissenter a disagreement, or an outvoted result when the winners are reputable.</summary>
+    private void ReportVerdict(Replicas run, QuorumVerdict<double>.Accepted accepted, int? audited = null)
+    {
+        var dissent = Reputation.DissentEvent(
+            [.. accepted.Winners.Select(w => Reputation.ScoreAt(standings[run.Providers[w.Replica - 1]], now, setup.Reputation))], setup.Reputation);
         if (accepted.Winners.Count >= 2)
         {
-            foreach (var winner in accepted.Winners)
+            // An audited result confirmed late earns nothing: it was not checked when it was accepted.
+            foreach (var winner in accepted.Winners.Where(w => w.Replica != audited))
                 Report(winner.Replica, run, TrustEvent.VerifiedResult);
         }
         foreach (var dissenter in accepted.Dissenters)
-            Report(dissenter.Replica, run, TrustEvent.Disagreed);
+            Report(dissenter.Replica, run, dissent);
         ReportFailures(run);
     }
+
+    /// <summary>
+    /// Re-verifies the recent unreplicated results of every provider caught since the last call: each is an audit job
+    /// whose replica 1 is the original result, run on other providers like a 2-of-2 job; a result the audit's quorum
+    /// outvotes is revoked (counted in the phase of the original job).
+    /// </summary>
+    private void RunAudits(PhaseTally tally)
+    {
+        while (caught.TryDequeue(out var p))
+        {
+            var recent = unreplicated[p];
+            var audited = RetroactiveAudit.Select(Enumerable.Reverse(recent), i => i.At, now, setup.Audit);
+            recent.Clear();
+            foreach (var item in audited)
+            {
+                tally.Audits++;
+                var run = new Replicas(item.Job with { Requested = AuditPolicy, ForceFull = true });
+                run.Providers.Add(p);
+                run.Outcomes.Add(ReplicaOutcome<double>.Success(1, addresses[p], item.Result));
+                if (item.Cheated)
+                    run.Cheated.Add(1);
+                var maxReplicas = setup.Replication.MaxReplicasFor(AuditPolicy);
+                var decided = false;
+                while (!decided)
+                {
+                    var verdict = Quorum.Evaluate(run.Outcomes, AuditPolicy.Quorum, run.Launched, maxReplicas, SimulatedProvider.Agree);
+                    switch (verdict)
+                    {
+                        case QuorumVerdict<double>.LaunchMore more:
+                            var launched = Launch(run, more.Count);
+                            tally.AuditExecutions += launched;
+                            decided = launched == 0;
+                            break;
+                        case QuorumVerdict<double>.Accepted accepted:
+                            if (RetroactiveAudit.Revokes(verdict, 1))
+                            {
+                                if (item.Cheated)
+                                    item.Tally.FraudRevokedVerified++;
+                                else if (!SimulatedProvider.Agree(item.Result, item.Job.Truth))
+                                    item.Tally.FaultsRevoked++;
+                                else
+                                    item.Tally.RightResultsRevoked++;
+                            }
+                            ReportVerdict(run, accepted, audited: 1);
+                            decided = true;
+                            break;
+                        default:
+                            ReportFailures(run);
+                            decided = true;
+                            break;
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>An audit asks two providers to agree: the original and one re-run, more after a disagreement.</summary>
+    private static readonly VerifyPolicy AuditPolicy = new(2, 2, Adaptive: false);
 
     private void ReportFailures(Replicas run)
     {
@@ -230,6 +310,10 @@ public sealed class TrustSimulation
             canaryFailures[providers[p].Kind]++;
         if (trustEvent == TrustEvent.Disagreed)
             disagreements[providers[p].Kind]++;
+        if (trustEvent == TrustEvent.Outvoted)
+            outvoted[providers[p].Kind]++;
+        if (RetroactiveAudit.IsCatch(trustEvent) && setup.Audit.Window > 0)
+            caught.Enqueue(p);
     }
 
     /// <summary>A uniformly random matchable provider for the job's class not already on the job, or -1.</summary>
@@ -279,7 +363,8 @@ public sealed class TrustSimulation
             kinds.ToDictionary(k => k, k => Enumerable.Range(0, providers.Length)
                 .Count(p => providers[p].Kind == k && !Reputation.IsMatchable(Reputation.ScoreAt(standings[p], now, setup.Reputation), setup.Reputation))),
             canaryFailures,
-            disagreements);
+            kinds.ToDictionary(k => k, k => disagreements[k] + outvoted[k]),
+            outvoted);
     }
 
     /// <summary>Shuffles the kinds over the providers; GPUs are drawn independently of the kind.</summary>
@@ -299,6 +384,9 @@ public sealed class TrustSimulation
 
     private sealed record SimulatedJob(SimulatedClass Class, VerifyPolicy Requested, bool ForceFull, double Truth);
 
+    /// <summary>A verified job a provider ran alone (adaptive replication skipped the others): what an audit re-runs.</summary>
+    private sealed record AuditItem(SimulatedJob Job, double Result, bool Cheated, PhaseTally Tally, DateTimeOffset At);
+
     /// <summary>One job's replicas so far: providers in launch order (replica n is Providers[n - 1]), their outcomes,
     /// and which replicas cheated.</summary>
     private sealed class Replicas(SimulatedJob job)
@@ -314,6 +402,7 @@ public sealed class TrustSimulation
     {
         public int Jobs, VerifiedJobs, UnverifiedJobs, ReplicatedJobs, FraudAcceptedVerified, FraudAcceptedUnverified, FaultsAccepted;
         public int FailedJobs, UnplacedJobs, ExtraReplicas, Relaunches, Canaries, CanaryExecutions;
+        public int Audits, AuditExecutions, FraudRevokedVerified, FaultsRevoked, RightResultsRevoked;
 
         public PhaseReport ToReport() => new()
         {
@@ -330,6 +419,11 @@ public sealed class TrustSimulation
             Relaunches = Relaunches,
             Canaries = Canaries,
             CanaryExecutions = CanaryExecutions,
+            Audits = Audits,
+            AuditExecutions = AuditExecutions,
+            FraudRevokedVerified = FraudRevokedVerified,
+            FaultsRevoked = FaultsRevoked,
+            RightResultsRevoked = RightResultsRevoked,
         };
     }
 }
