@@ -40,7 +40,7 @@ internal static class ExitCodes
             or ErrorCodes.EscrowAuthorizationMissing or ErrorCodes.EscrowAuthorizationInvalid => Auth,
         ErrorCodes.JobNotCancellable or ErrorCodes.JobNotFinished => Conflict,
         ErrorCodes.ContentIncomplete or ErrorCodes.ContentCorrupt => Integrity,
-        ErrorCodes.EscrowInsufficient or ErrorCodes.EscrowAuthorizationInsufficient => InsufficientFunds,
+        ErrorCodes.EscrowInsufficient or ErrorCodes.EscrowAuthorizationInsufficient or ErrorCodes.EscrowAuthorizationExhausted => InsufficientFunds,
         // lease.* are answers to providers, never to a requester; chain.tx_rejected and chain.tx_reverted (the node or
         // the contract said no) and anything unknown are a generic failure.
         _ => Failure,

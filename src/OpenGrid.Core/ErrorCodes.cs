@@ -33,6 +33,11 @@ public static class ErrorCodes
     public const string EscrowAuthorizationInvalid = "escrow.authorization_invalid";
     /// <summary>The job authorization's max rate or max total is below the job's worst case.</summary>
     public const string EscrowAuthorizationInsufficient = "escrow.authorization_insufficient";
+    /// <summary>
+    /// The job's authorization has too little left for another lease (its earlier attempts hold or were paid the rest of
+    /// its max total): the job fails without a transaction. A job's failure reason, not an answer to a request.
+    /// </summary>
+    public const string EscrowAuthorizationExhausted = "escrow.authorization_exhausted";
     /// <summary>This coordinator settles no payments: no chain is configured.</summary>
     public const string ChainNotConfigured = "chain.not_configured";
     /// <summary>The chain node did not answer; try again later.</summary>

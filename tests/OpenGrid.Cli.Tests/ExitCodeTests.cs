@@ -34,6 +34,8 @@ public sealed class ExitCodeTests : IDisposable
         (ErrorCodes.EscrowAuthorizationMissing, 402, 4),
         (ErrorCodes.EscrowAuthorizationInvalid, 422, 4),
         (ErrorCodes.EscrowAuthorizationInsufficient, 402, 8),
+        // A job's failure reason when its authorization is used up; over HTTP it would read as below.
+        (ErrorCodes.EscrowAuthorizationExhausted, 402, 8),
         (ErrorCodes.ChainNotConfigured, 404, 3),
         (ErrorCodes.ChainUnavailable, 503, 1),
         (ErrorCodes.ChainTxInvalid, 400, 2),

@@ -18,8 +18,8 @@ public static class Problems
         ErrorCodes.Forbidden or ErrorCodes.LeaseNotYours => StatusCodes.Status403Forbidden,
         ErrorCodes.LeaseStaleEpoch or ErrorCodes.ReceiptStaleEpoch or ErrorCodes.ReceiptReplayed or ErrorCodes.ReceiptChainBroken => StatusCodes.Status409Conflict,
         ErrorCodes.ReceiptBadSignature or ErrorCodes.ReceiptWrongSpec => StatusCodes.Status422UnprocessableEntity,
-        ErrorCodes.EscrowInsufficient or ErrorCodes.EscrowAuthorizationMissing or ErrorCodes.EscrowAuthorizationInsufficient =>
-            StatusCodes.Status402PaymentRequired,
+        ErrorCodes.EscrowInsufficient or ErrorCodes.EscrowAuthorizationMissing or ErrorCodes.EscrowAuthorizationInsufficient
+            or ErrorCodes.EscrowAuthorizationExhausted => StatusCodes.Status402PaymentRequired,
         ErrorCodes.EscrowAuthorizationInvalid => StatusCodes.Status422UnprocessableEntity,
         ErrorCodes.ChainNotConfigured => StatusCodes.Status404NotFound,
         ErrorCodes.ChainUnavailable => StatusCodes.Status503ServiceUnavailable,
@@ -73,6 +73,7 @@ public static class Problems
         ErrorCodes.EscrowAuthorizationMissing => "The job needs your signed authorization for the escrow",
         ErrorCodes.EscrowAuthorizationInvalid => "The job authorization is not valid",
         ErrorCodes.EscrowAuthorizationInsufficient => "The job authorization does not cover the job's worst case",
+        ErrorCodes.EscrowAuthorizationExhausted => "The job authorization has too little left for another lease",
         ErrorCodes.ChainNotConfigured => "No chain is configured",
         ErrorCodes.ChainUnavailable => "The chain node did not answer",
         ErrorCodes.ChainTxInvalid => "Not a signed transaction for this chain",

@@ -310,7 +310,8 @@ public sealed partial class JobLifecycle(
 
     /// <summary>
     /// The escrow refused to open the lease of <paramref name="attempt"/> (the requester's deposit no longer covers
-    /// it): if that attempt still holds the job, the job fails and the provider is told to stop.
+    /// it), or the settlement worker would not send the open (the job's authorization is missing, or used up by earlier
+    /// attempts): if that attempt still holds the job, the job fails and the provider is told to stop.
     /// </summary>
     public async Task EscrowRefusedAsync(JobId id, int attempt, string reason, CancellationToken ct)
     {

@@ -1,4 +1,5 @@
 using OpenGrid.Coordinator.Settlement;
+using OpenGrid.Core;
 using OpenGrid.Core.Jobs;
 
 namespace OpenGrid.Coordinator.Persistence;
@@ -37,6 +38,9 @@ public interface ISettlementStore
     /// <summary>Every intent of a job, oldest first.</summary>
     Task<IReadOnlyList<SettlementIntent>> ListForJobAsync(JobId job, CancellationToken ct);
 
+    /// <summary>The open intent of the attempt's lease, or null when none was written.</summary>
+    Task<SettlementIntent?> GetOpenAsync(JobId job, int attempt, CancellationToken ct);
+
     /// <summary>Attempts whose lease has an open intent but no close intent yet.</summary>
     Task<IReadOnlyList<SettlementIntent>> ListOpensWithoutCloseAsync(CancellationToken ct);
 
@@ -45,6 +49,19 @@ public interface ISettlementStore
     /// send that, not an earlier read (a pending release may have been raised meanwhile; once sent it never changes).
     /// </summary>
     Task<SettlementIntent> MarkSentAsync(long id, DateTimeOffset now, CancellationToken ct);
+
+    /// <summary>
+    /// <see cref="MarkSentAsync"/> for an open, recording in the same write the cap it is sent with (the full cap, or
+    /// lower when the job's authorization has less left): the lease's later releases are bounded by the cap recorded
+    /// here, so it must be the one on chain. Returns the intent as stored now.
+    /// </summary>
+    Task<SettlementIntent> MarkOpenSentAsync(long id, TokenAmount cap, DateTimeOffset now, CancellationToken ct);
+
+    /// <summary>
+    /// Lowers a release's seconds to what its lease's cap buys, before it is sent (and again, to the same figure, if a
+    /// resend finds it still unpaid): a release written while the lease's open was unsent counted on the full cap.
+    /// </summary>
+    Task LowerReleaseAsync(long id, ulong seconds, string note, DateTimeOffset now, CancellationToken ct);
 
     Task MarkDoneAsync(long id, string? txHash, long? gasUsed, string note, DateTimeOffset now, CancellationToken ct);
 

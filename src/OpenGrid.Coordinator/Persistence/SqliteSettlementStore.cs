@@ -123,6 +123,13 @@ public sealed class SqliteSettlementStore(SqliteDatabase db) : ISettlementStore
         return await QueryAsync(c, $"SELECT {Columns} FROM settlement_intents WHERE job_id = $job ORDER BY id", ct, ("$job", job.ToString()));
     }
 
+    public async Task<SettlementIntent?> GetOpenAsync(JobId job, int attempt, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return (await QueryAsync(c, $"SELECT {Columns} FROM settlement_intents WHERE job_id = $job AND attempt = $attempt AND action = 'open'", ct,
+            ("$job", job.ToString()), ("$attempt", attempt))).FirstOrDefault();
+    }
+
     public async Task<IReadOnlyList<SettlementIntent>> ListOpensWithoutCloseAsync(CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);
@@ -139,6 +146,19 @@ public sealed class SqliteSettlementStore(SqliteDatabase db) : ISettlementStore
             await ExecAsync(c, tx, "UPDATE settlement_intents SET state = 'sent', updated_at = $at WHERE id = $id", ct, ("$id", id), ("$at", Time(now)));
             return (await QueryAsync(c, tx, $"SELECT {Columns} FROM settlement_intents WHERE id = $id", ct, ("$id", id))).Single();
         }, ct);
+
+    public Task<SettlementIntent> MarkOpenSentAsync(long id, TokenAmount cap, DateTimeOffset now, CancellationToken ct) =>
+        db.WriteAsync(async (c, tx) =>
+        {
+            await ExecAsync(c, tx, "UPDATE settlement_intents SET state = 'sent', cap = $cap, updated_at = $at WHERE id = $id AND action = 'open'", ct,
+                ("$id", id), ("$cap", cap.BaseUnits), ("$at", Time(now)));
+            return (await QueryAsync(c, tx, $"SELECT {Columns} FROM settlement_intents WHERE id = $id", ct, ("$id", id))).Single();
+        }, ct);
+
+    public Task LowerReleaseAsync(long id, ulong seconds, string note, DateTimeOffset now, CancellationToken ct) =>
+        db.WriteAsync(async (c, tx) => await ExecAsync(c, tx,
+            "UPDATE settlement_intents SET seconds = $seconds, note = $note, updated_at = $at WHERE id = $id AND action = 'release' AND seconds > $seconds", ct,
+            ("$id", id), ("$seconds", checked((long)seconds)), ("$note", note), ("$at", Time(now))), ct);
 
     public Task MarkDoneAsync(long id, string? txHash, long? gasUsed, string note, DateTimeOffset now, CancellationToken ct) =>
         UpdateAsync(id, "state = 'done', next_try_at = NULL, tx_hash = COALESCE($tx, tx_hash), gas_used = COALESCE($gas, gas_used), note = $note, updated_at = $at",

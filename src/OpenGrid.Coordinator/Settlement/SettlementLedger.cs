@@ -29,7 +29,8 @@ public sealed partial class SettlementLedger(
 
     /// <summary>
     /// The seconds a finished milestone attempt is paid for: its wall time rounded up to a whole second, at least 1 and
-    /// at most the timeout (so pay never exceeds the lease's cap). Streaming attempts: <see cref="StreamingUsage"/>.
+    /// at most the timeout (so pay never exceeds a full cap; a lease opened with a lowered cap is paid at most what that
+    /// cap buys). Streaming attempts: <see cref="StreamingUsage"/>.
     /// </summary>
     public static ulong VerifiedSeconds(Attempt attempt, JobSpec spec)
     {
@@ -92,11 +93,12 @@ public sealed partial class SettlementLedger(
             || job.CurrentAttempt is not { State: JobState.Running } attempt || Open(job, attempt) is not { } open)
             return false;
         var lease = (await store.ListForJobAsync(job.Id, ct)).Where(i => i.Attempt == attempt.Number).ToList();
-        if (!lease.Any(i => i.Action == SettlementAction.Open && i.State == IntentState.Done) || lease.Any(i => i.Action == SettlementAction.Close))
+        if (lease.FirstOrDefault(i => i.Action == SettlementAction.Open && i.State == IntentState.Done) is not { } opened
+            || lease.Any(i => i.Action == SettlementAction.Close))
             return false;
-        var seconds = StreamingUsage.ObservedSeconds(attempt, providers.LastHeard(attempt.Provider), MaxSeconds(job, open));
+        var seconds = StreamingUsage.ObservedSeconds(attempt, providers.LastHeard(attempt.Provider), MaxSeconds(job, opened));
         if (!StreamingUsage.PaysMore(open.RatePerHour, RecordedSeconds(lease), seconds)
-            || !await store.AddReleaseAsync(open with { Action = SettlementAction.Release, Seconds = seconds }, time.GetUtcNow(), ct))
+            || !await store.AddReleaseAsync(open with { Action = SettlementAction.Release, Cap = opened.Cap, Seconds = seconds }, time.GetUtcNow(), ct))
             return false;
         LogInterval(job.Id, attempt.Number, seconds);
         signal.Work();
@@ -120,23 +122,26 @@ public sealed partial class SettlementLedger(
         var lease = (await store.ListForJobAsync(job.Id, ct)).Where(i => i.Attempt == attempt.Number).ToList();
         if (lease.FirstOrDefault(i => i.Action == SettlementAction.Open) is not { } opened)
             return;
-        var max = MaxSeconds(job, open);
+        // What the lease may pay follows the cap it opens with, which the worker may have lowered to what the job's
+        // authorization had left (if the open is not sent yet, the worker also lowers this release to it before sending).
+        var max = MaxSeconds(job, opened);
         ulong? seconds = null;
         if (attempt.State == JobState.Succeeded && paid)
-            seconds = open.Mode == PaymentMode.Streaming ? StreamingUsage.CompletedSeconds(attempt, max) : VerifiedSeconds(attempt, job.Spec);
+            seconds = open.Mode == PaymentMode.Streaming ? StreamingUsage.CompletedSeconds(attempt, max) : Math.Min(VerifiedSeconds(attempt, job.Spec), max);
         else if (paid && StreamingUsage.PaysPerInterval(job) && opened.State != IntentState.Failed)
             seconds = StreamingUsage.ObservedSeconds(attempt, heardUntil ?? providers.LastHeard(attempt.Provider), max);
         // A streaming release that would pay nothing more is not worth its gas; a milestone always marks its lease paid.
         var release = seconds is { } s && (open.Mode == PaymentMode.Milestone || StreamingUsage.PaysMore(open.RatePerHour, RecordedSeconds(lease), s))
-            ? open with { Action = SettlementAction.Release, Seconds = s }
+            ? open with { Action = SettlementAction.Release, Cap = opened.Cap, Seconds = s }
             : null;
-        if (!await store.AddEndAsync(release, open with { Action = SettlementAction.Close }, time.GetUtcNow(), ct))
+        if (!await store.AddEndAsync(release, open with { Action = SettlementAction.Close, Cap = opened.Cap }, time.GetUtcNow(), ct))
             return;
         LogEnded(job.Id, attempt.Number, attempt.State.ToWire(), release?.Seconds ?? 0);
         signal.Work();
     }
 
-    private static ulong MaxSeconds(Job job, SettlementIntent open) => StreamingUsage.MaxSeconds(job.Spec, open.RatePerHour, open.Cap);
+    /// <summary>The most seconds the lease may be paid for, from its recorded open (whose cap is the one sent).</summary>
+    private static ulong MaxSeconds(Job job, SettlementIntent opened) => StreamingUsage.MaxSeconds(job.Spec, opened.RatePerHour, opened.Cap);
 
     /// <summary>The most seconds a lease's releases (sent, queued or done; not refused) pay up to.</summary>
     private static ulong RecordedSeconds(IEnumerable<SettlementIntent> lease) =>

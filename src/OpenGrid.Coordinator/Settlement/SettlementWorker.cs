@@ -39,9 +39,12 @@ public sealed partial class SettlementWorker(
                 }
                 var report = await runner.RunDueAsync(stoppingToken);
                 failures = 0;
+                // chain.* codes are the escrow's own reverts; escrow.* ones the worker's refusal to send a doomed open.
                 foreach (var refused in report.Refused.Where(r => r.Intent.Action == SettlementAction.Open))
                     await lifecycle.EscrowRefusedAsync(refused.Intent.Job, refused.Intent.Attempt,
-                        $"the escrow refused to open the lease ({refused.Code}): {refused.Reason}", stoppingToken);
+                        refused.Code.StartsWith("chain.", StringComparison.Ordinal)
+                            ? $"the escrow refused to open the lease ({refused.Code}): {refused.Reason}"
+                            : $"no lease could be opened ({refused.Code}): {refused.Reason}", stoppingToken);
                 if (report.Finished > 0)
                     continue;
             }

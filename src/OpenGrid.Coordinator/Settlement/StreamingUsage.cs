@@ -21,16 +21,14 @@ public static class StreamingUsage
         job.Spec.Price.Mode == "streaming" && job.Kind == JobKind.Requested && job.GroupOf is null && job.Spec.Verify.Replicas <= 1;
 
     /// <summary>
-    /// The most seconds a lease may be paid for: its timeout rounded up (as its cap is), and no more than the cap buys at
-    /// the rate: <c>floor(s × rate / 3600) ≤ cap ⇔ s ≤ ((cap + 1) × 3600 − 1) / rate</c>.
+    /// The most seconds a lease may be paid for (streaming or milestone): its timeout rounded up (as its full cap is), and
+    /// no more than its cap buys at the rate (<see cref="JobBudget.SecondsWithin"/>) — the cap it opened with, which may
+    /// be lower than the full cap when the job's authorization had less left (<see cref="JobBudget.CapWithin"/>).
     /// </summary>
     public static ulong MaxSeconds(JobSpec spec, TokenAmount ratePerHour, TokenAmount cap)
     {
-        if (ratePerHour.BaseUnits <= 0 || cap.BaseUnits < 0)
-            return 0;
         var timeout = (ulong)Math.Ceiling(Math.Max(0, spec.Limits.Timeout.TotalSeconds));
-        var byCap = (((UInt128)(ulong)cap.BaseUnits + 1) * 3600 - 1) / (ulong)ratePerHour.BaseUnits;
-        return byCap < timeout ? (ulong)byCap : timeout;
+        return Math.Min(JobBudget.SecondsWithin(ratePerHour, cap), timeout);
     }
 
     /// <summary>

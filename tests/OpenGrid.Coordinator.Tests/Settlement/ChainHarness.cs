@@ -121,9 +121,9 @@ public sealed class ChainHarness : IDisposable
     /// <summary>
     /// Stores a job of <paramref name="requester"/> as the coordinator does after a submit: <paramref name="spec"/>
     /// (default: 10 minutes at up to 1 USDC per hour) with the authorization the requester's client signs (none when
-    /// <paramref name="authorized"/> is false).
+    /// <paramref name="authorized"/> is false), counting <paramref name="extraReplicas"/> in a verified job's worst case.
     /// </summary>
-    public async Task<Job> InsertJobAsync(IJobStore jobs, ChainAccount requester, bool authorized = true, string? spec = null)
+    public async Task<Job> InsertJobAsync(IJobStore jobs, ChainAccount requester, bool authorized = true, string? spec = null, int extraReplicas = 2)
     {
         var text = spec ?? JobSpecs.Shell("paid", "true", timeout: "10m");
         var parsed = JobSpecParser.Parse(text, "job.yaml").Spec!;
@@ -131,7 +131,7 @@ public sealed class ChainHarness : IDisposable
         var job = new Job(JobId.New(TimeProvider.System), requester.Identity.Address, parsed.Name, text, parsed, JobState.Queued, now, now,
             null, null, [], [], [])
         {
-            Authorization = authorized ? JobAuthorizer.Create(text, parsed, Domain, 2, requester.Identity, now) : null,
+            Authorization = authorized ? JobAuthorizer.Create(text, parsed, Domain, extraReplicas, requester.Identity, now) : null,
         };
         await jobs.InsertJobAsync(job, None);
         return job;

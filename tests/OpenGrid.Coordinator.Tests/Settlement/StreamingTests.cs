@@ -277,6 +277,37 @@ public sealed class StreamingTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task A_lease_opened_with_a_lowered_cap_is_paid_per_interval_and_at_its_end_no_more_than_that_cap_buys()
+    {
+        var w = await WorldAsync();
+        var job = await w.RunningJobAsync(Spec());
+        // Its job's authorization had 20_000 left (an earlier attempt was paid the rest): 200 s at 100 a second.
+        await w.OpenDoneAsync(job, TokenAmount.FromBaseUnits(20_000));
+        _time.Advance(TimeSpan.FromSeconds(300));
+        w.Heartbeat();
+
+        Assert.Equal(1, await w.Meter.TickAsync(None));
+        var lost = await w.EndAsync(job, JobState.Failed);
+        await w.Ledger.AttemptEndedAsync(lost, lost.CurrentAttempt!.Epoch, None);
+
+        Assert.Equal(["open done 0", "release pending 200 #0", "close pending 0"], await w.IntentsAsync(job));
+    }
+
+    [Fact]
+    public async Task A_milestone_lease_opened_with_a_lowered_cap_is_paid_at_most_what_that_cap_buys()
+    {
+        var w = await WorldAsync();
+        var job = await w.RunningJobAsync(Spec(mode: "milestone"));
+        await w.OpenDoneAsync(job, TokenAmount.FromBaseUnits(20_000));
+        _time.Advance(TimeSpan.FromSeconds(300));
+
+        var done = await w.EndAsync(job, JobState.Succeeded, new Usage(TimeSpan.FromSeconds(300), TimeSpan.Zero, 0));
+        await w.Ledger.AttemptEndedAsync(done, done.CurrentAttempt!.Epoch, None);
+
+        Assert.Equal(["open done 0", "release pending 200 #0", "close pending 0"], await w.IntentsAsync(job));
+    }
+
     // ---- the store ----
 
     [Fact]
@@ -401,9 +432,11 @@ public sealed class StreamingTests : IDisposable
             return _session;
         }
 
-        public async Task OpenDoneAsync(Job job)
+        /// <summary>The lease's open is on chain, with its full cap or the <paramref name="cap"/> the worker lowered it to.</summary>
+        public async Task OpenDoneAsync(Job job, TokenAmount? cap = null)
         {
             var open = (await Store.ListForJobAsync(job.Id, None)).Single(i => i.Action == SettlementAction.Open);
+            await Store.MarkOpenSentAsync(open.Id, cap ?? open.Cap, Time.GetUtcNow(), None);
             await Store.MarkDoneAsync(open.Id, "0xopen", 1, "mined", Time.GetUtcNow(), None);
         }
 
