@@ -199,6 +199,29 @@ public sealed class RetryBudgetTests(AnvilFixture anvil) : IClassFixture<AnvilFi
     }
 
     [Fact]
+    public async Task An_open_marked_sent_with_its_cap_is_resent_after_a_restart_with_that_cap_not_a_new_one()
+    {
+        using var chain = await ChainHarness.DeployAsync(anvil.Chain);
+        var (requester, provider) = await chain.PartiesAsync(TokenAmount.FromBaseUnits(Deposit));
+        var before = await ProcessAsync(chain);
+        var job = await chain.InsertJobAsync(before.Jobs, requester);
+
+        // The first coordinator lowered the open's cap (its reading of committedOf then), recorded it with the sent mark,
+        // and stopped before the transaction went out. The chain has nothing of it, and the job's budget is untouched.
+        await before.Store.AddAsync([Intent(job, provider, 1, SettlementAction.Open)], DateTimeOffset.UtcNow, None);
+        var open = (await before.Store.ListUnfinishedAsync(10, None)).Single();
+        await before.Store.MarkOpenSentAsync(open.Id, TokenAmount.FromBaseUnits(100_000), DateTimeOffset.UtcNow, None);
+
+        // The next coordinator finds no lease and sends again: the recorded cap, which its releases will count on.
+        var after = await ProcessAsync(chain);
+        Assert.Equal(1, (await after.Runner.RunDueAsync(None)).Finished);
+
+        Assert.Equal(100_000, (await Escrow(chain).GetLeaseAsync(open.LeaseId, None))!.Cap.BaseUnits);
+        var recorded = (await after.Store.GetOpenAsync(job.Id, 1, None))!;
+        Assert.Equal((IntentState.Done, 100_000L), (recorded.State, recorded.Cap.BaseUnits));
+    }
+
+    [Fact]
     public async Task Replicas_opening_at_once_under_one_authorization_count_each_others_leases_and_never_exceed_it()
     {
         using var chain = await ChainHarness.DeployAsync(anvil.Chain);
