@@ -110,11 +110,19 @@ public sealed class TrustSettings
     public double HarvestMinReputation { get; set; } = CanaryOptions.Default.HarvestMinReputation;
 
     /// <summary>
-    /// The account canaries are submitted as (0x address). Default: an address derived from a fixed phrase, which
-    /// submits nothing else. The one place to change when canaries get paid from a funded account that also submits
-    /// real work (docs/trust.md, what remains distinguishable on chain).
+    /// The account canaries are submitted as (0x address) when no <see cref="CanaryKeyFile"/> is set, i.e. with payments
+    /// off. Default: an address derived from a fixed phrase, which submits nothing else.
     /// </summary>
     public string? CanaryAccount { get; set; }
+
+    /// <summary>
+    /// The canary accounts' keys: a JSON file <c>{"privateKeys": ["0x…", …]}</c> (a pool of 1 to 64; each canary is
+    /// submitted, authorized and paid by one of them at random) or <c>{"privateKey": "0x…"}</c>, mode 0600. Required with
+    /// payments on (<c>Coordinator:Chain:RpcUrl</c>) unless <see cref="CanaryRate"/> is 0: canaries then lease and are
+    /// paid like real jobs, from these accounts' escrow deposits (docs/trust.md). <c>og dev</c> writes and funds
+    /// <c>&lt;data&gt;/chain/canary-keys.json</c>.
+    /// </summary>
+    public string? CanaryKeyFile { get; set; }
 
     /// <summary>The canary settings in Core's terms.</summary>
     public CanaryOptions Canary => new()
@@ -175,5 +183,27 @@ public sealed class TrustSettings
             yield return "Coordinator:Trust:HarvestMinReputation must be between 0 and 1, e.g. 0.6";
         if (CanaryAccount is not null && !Core.Jobs.Address.TryParse(CanaryAccount, out _))
             yield return $"Coordinator:Trust:CanaryAccount '{CanaryAccount}' is not an address (0x and 40 hex digits); leave it unset for the default";
+        if (CanaryKeyFile is { Length: > 0 } keyFile)
+        {
+            if (Verification.CanaryKeyFile.Problem(keyFile) is { } problem)
+                yield return $"Coordinator:Trust:CanaryKeyFile '{keyFile}' does not load: {problem}; point it at a JSON file " +
+                    "{\"privateKeys\": [\"0x…\", …]} holding the canary accounts' keys (og dev writes <data>/chain/canary-keys.json)";
+            if (CanaryAccount is not null)
+                yield return "Coordinator:Trust:CanaryAccount and Coordinator:Trust:CanaryKeyFile are both set; with a key file the canary " +
+                    "accounts are its keys' addresses: remove CanaryAccount";
+        }
+    }
+
+    /// <summary>
+    /// What payments (<c>Coordinator:Chain:RpcUrl</c> set) add to these settings: canaries are paid like real jobs, so
+    /// unless none are injected the coordinator needs the canary accounts' keys.
+    /// </summary>
+    internal IEnumerable<string> ValidateWithPayments()
+    {
+        if (CanaryRate > 0 && string.IsNullOrWhiteSpace(CanaryKeyFile))
+            yield return "Coordinator:Trust:CanaryKeyFile is not set, but with payments on (Coordinator:Chain:RpcUrl) canaries are paid " +
+                "like real jobs from canary accounts the coordinator holds the keys of: point it at a JSON file {\"privateKeys\": " +
+                "[\"0x…\", …]} whose accounts have an escrow deposit (og dev writes <data>/chain/canary-keys.json), or set " +
+                "Coordinator:Trust:CanaryRate=0 to inject no canaries";
     }
 }

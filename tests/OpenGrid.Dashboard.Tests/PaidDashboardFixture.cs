@@ -39,6 +39,12 @@ public sealed class PaidDashboardFixture() : DashboardFixture(new PaidGrid())
             _addresses = (await ChainDeployer.DeployAsync(_chain.Web3(AdminIndex), plan, None)).Addresses;
             var keyFile = Data.Combine("coordinator-key.json");
             await File.WriteAllTextAsync(keyFile, JsonSerializer.Serialize(new Dictionary<string, string> { ["privateKey"] = _chain.PrivateKeys[CoordinatorIndex] }));
+            // With payments on the coordinator needs canary accounts' keys; this grid has no canary catalogue, so they stay unfunded.
+            var canaryKeyFile = Data.Combine("canary-keys.json");
+            await File.WriteAllTextAsync(canaryKeyFile, JsonSerializer.Serialize(new Dictionary<string, string[]>
+            {
+                ["privateKeys"] = [Nethereum.Signer.EthECKey.GenerateKey().GetPrivateKey()],
+            }));
             settings.AddRange(
             [
                 $"--Coordinator:Chain:RpcUrl={_chain.RpcUrl}",
@@ -49,6 +55,7 @@ public sealed class PaidDashboardFixture() : DashboardFixture(new PaidGrid())
                 $"--Coordinator:Chain:ReputationAddress={_addresses.Reputation}",
                 $"--Coordinator:Chain:ReceiptVerifierAddress={_addresses.ReceiptVerifier}",
                 $"--Coordinator:Chain:KeyFile={keyFile}",
+                $"--Coordinator:Trust:CanaryKeyFile={canaryKeyFile}",
             ]);
             await base.InitializeAsync();
             // Stake to serve: with payments on only bonded providers are matched, so bond both, as og dev does.

@@ -44,6 +44,22 @@ public sealed partial class PaidDevGridTests
             Assert.Matches("\"available\":\"99\\.99\\d{4}\"", balance.Stdout); // 100 deposited, a few base units paid
         }
 
+        // The coordinator's canary accounts: three keys only their owner can read, each with 100 USDC in escrow (less
+        // what a canary that followed hello may have locked or paid).
+        var canaryKeys = Path.Combine(data, "chain", "canary-keys.json");
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(canaryKeys));
+        var keys = JsonDocument.Parse(await File.ReadAllTextAsync(canaryKeys)).RootElement.GetProperty("privateKeys").EnumerateArray()
+            .Select(k => new Nethereum.Signer.EthECKey(k.GetString()).GetPublicAddress()).ToList();
+        Assert.Equal(3, keys.Distinct().Count());
+        Assert.Contains("funded 3 canary account(s) of the coordinator: 100.000000 USDC each in escrow", output);
+        var deployed = JsonSerializer.Deserialize<Dictionary<string, string>>(await File.ReadAllTextAsync(Path.Combine(data, "chain", "deployment.json")))!;
+        var escrow = new OpenGrid.Chain.Escrow.EscrowClient(new Nethereum.Web3.Web3(AnvilLine().Match(output).Groups[1].Value), deployed["escrow"]);
+        foreach (var address in keys)
+        {
+            var balances = await escrow.GetBalancesAsync(address, CancellationToken.None);
+            Assert.InRange(balances.Available.BaseUnits + balances.Locked.BaseUnits, 99 * 1_000_000L, 100 * 1_000_000L);
+        }
+
         // The agent signed hello's receipt for this chain and its deployed ReceiptVerifier: the contract accepts it.
         var (receipt, signature, domain) = await HelloReceiptAsync(home, dir.Combine("proof"));
         var deployment = JsonSerializer.Deserialize<Dictionary<string, string>>(await File.ReadAllTextAsync(Path.Combine(data, "chain", "deployment.json")))!;

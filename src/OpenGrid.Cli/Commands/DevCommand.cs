@@ -30,8 +30,9 @@ internal static class DevCommand
             "data and logs under one folder (coordinator.log, provider-N.log). Runs examples/hello through it (its " +
             "logs, then its output file), prints the URLs, and keeps running until Ctrl-C, which stops everything it " +
             "started. With anvil installed (cd contracts && npm ci; ./og does it) payments are on: a local chain with " +
-            "the escrow contracts (state under <data>/chain, kept across restarts), your account funded with test USDC " +
-            "and both providers bonded; the example is paid for and og dev prints both sides' balances. " +
+            "the escrow contracts (state under <data>/chain, kept across restarts), your account and the coordinator's " +
+            "canary accounts funded with test USDC and both providers bonded; the example is paid for and og dev " +
+            "prints both sides' balances. " +
             "Other og commands in this folder or with the same $OPENGRID_HOME find the grid without flags. " +
             "Exits 6 if a grid already runs on the same data folder, 1 if one of its processes dies.");
         CommandHelp.Examples(command,

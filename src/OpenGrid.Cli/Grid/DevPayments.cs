@@ -15,12 +15,16 @@ namespace OpenGrid.Cli.Grid;
 
 /// <summary>
 /// Payments for <c>og dev</c>: a local anvil (state in <c>&lt;data&gt;/chain/</c>, kept across restarts), the contracts
-/// deployed once, the dev requester funded (wallet and escrow) and both dev providers bonded, and the settings that
-/// switch settlement on in the coordinator. Dev account 0 deploys, 1 is the coordinator's operator key, 2 the treasury.
+/// deployed once, the dev requester and the coordinator's canary accounts funded (wallet and escrow) and both dev
+/// providers bonded, and the settings that switch settlement on in the coordinator. Dev account 0 deploys, 1 is the
+/// coordinator's operator key, 2 the treasury; the canary accounts are fresh keys in <c>canary-keys.json</c>.
 /// </summary>
 internal sealed class DevPayments : IAsyncDisposable
 {
     private const int AdminIndex = 0, CoordinatorIndex = 1, TreasuryIndex = 2;
+
+    /// <summary>How many canary accounts og dev creates: a small pool, so canary leases do not all come from one address.</summary>
+    private const int CanaryAccountCount = 3;
     private static readonly TokenAmount RequesterMint = TokenAmount.FromBaseUnits(1_000 * TokenAmount.UnitsPerToken);
     private static readonly TokenAmount RequesterDeposit = TokenAmount.FromBaseUnits(100 * TokenAmount.UnitsPerToken);
     private static readonly TimeSpan SettleTimeout = TimeSpan.FromSeconds(30);
@@ -28,15 +32,19 @@ internal sealed class DevPayments : IAsyncDisposable
 
     private readonly DevChain _chain;
 
-    private DevPayments(DevChain chain, ChainDeployment addresses, string keyFile)
+    private DevPayments(DevChain chain, ChainDeployment addresses, string keyFile, string canaryKeyFile)
     {
         _chain = chain;
         Addresses = addresses;
         KeyFile = keyFile;
+        CanaryKeyFile = canaryKeyFile;
     }
 
     public ChainDeployment Addresses { get; }
     public string KeyFile { get; }
+
+    /// <summary>The canary accounts' keys, <c>{"privateKeys": [...]}</c>: the coordinator submits and pays canaries as them.</summary>
+    public string CanaryKeyFile { get; }
     public string RpcUrl => _chain.RpcUrl;
     public int Pid => _chain.ProcessId;
 
@@ -54,6 +62,7 @@ internal sealed class DevPayments : IAsyncDisposable
         $"--Coordinator:Chain:ReputationAddress={Addresses.Reputation}",
         $"--Coordinator:Chain:ReceiptVerifierAddress={Addresses.ReceiptVerifier}",
         $"--Coordinator:Chain:KeyFile={KeyFile}",
+        $"--Coordinator:Trust:CanaryKeyFile={CanaryKeyFile}",
     ];
 
     /// <summary>
@@ -85,8 +94,11 @@ internal sealed class DevPayments : IAsyncDisposable
             var addresses = await DeployOnceAsync(ctx, chain, Path.Combine(dir, "deployment.json"), ct);
             var keyFile = Path.Combine(dir, "coordinator-key.json");
             WriteKeyFile(keyFile, chain.PrivateKeys[CoordinatorIndex]);
-            var payments = new DevPayments(chain, addresses, keyFile);
+            var canaryKeyFile = Path.Combine(dir, "canary-keys.json");
+            var canaryKeys = CanaryKeysOnce(canaryKeyFile);
+            var payments = new DevPayments(chain, addresses, keyFile, canaryKeyFile);
             await payments.FundRequesterAsync(ctx, ctx.Env.Home, ct);
+            await payments.FundCanariesAsync(ctx, canaryKeys, ct);
             foreach (var home in providerHomes)
                 await payments.BondProviderAsync(ctx, home, ct);
             return payments;
@@ -183,6 +195,43 @@ internal sealed class DevPayments : IAsyncDisposable
         ctx.Stdout.WriteLine($"funded the dev requester {requester.Address}: {RequesterDeposit} USDC in escrow, more in its wallet");
     }
 
+    /// <summary>
+    /// Tops each canary account up to 100 USDC in escrow, as the dev requester: canaries are paid like real jobs, from
+    /// these accounts' deposits (docs/trust.md).
+    /// </summary>
+    private async Task FundCanariesAsync(CliContext ctx, IReadOnlyList<string> privateKeys, CancellationToken ct)
+    {
+        var funded = 0;
+        foreach (var key in privateKeys)
+        {
+            var account = new Nethereum.Web3.Accounts.Account(key, DevChain.ChainId);
+            var contracts = await ContractsAsync(account, ct);
+            var address = account.Address;
+            if ((await contracts.Escrow.GetBalancesAsync(address, ct)).Available.CompareTo(RequesterDeposit) >= 0)
+                continue;
+            await contracts.Token.MintAsync(address, RequesterDeposit, ct);
+            await contracts.Token.ApproveAsync(contracts.Escrow.Address, RequesterDeposit, ct);
+            await contracts.Escrow.DepositAsync(RequesterDeposit, ct);
+            funded++;
+        }
+        if (funded > 0)
+            ctx.Stdout.WriteLine($"funded {funded} canary account(s) of the coordinator: {RequesterDeposit} USDC each in escrow");
+    }
+
+    /// <summary>The canary accounts' private keys from <paramref name="file"/>, written once (mode 0600) with fresh keys.</summary>
+    private static IReadOnlyList<string> CanaryKeysOnce(string file)
+    {
+        if (File.Exists(file))
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllText(file));
+            if (doc.RootElement.TryGetProperty("privateKeys", out var keys) && keys.ValueKind == JsonValueKind.Array && keys.GetArrayLength() > 0)
+                return [.. keys.EnumerateArray().Select(k => k.GetString()!)];
+        }
+        var fresh = Enumerable.Range(0, CanaryAccountCount).Select(_ => Nethereum.Signer.EthECKey.GenerateKey().GetPrivateKey()).ToList();
+        WriteSecret(file, new Dictionary<string, IReadOnlyList<string>> { ["privateKeys"] = fresh });
+        return fresh;
+    }
+
     private async Task BondProviderAsync(CliContext ctx, string home, CancellationToken ct)
     {
         var (provider, contracts) = await AccountAsync(home, ct);
@@ -200,13 +249,23 @@ internal sealed class DevPayments : IAsyncDisposable
     private async Task<(Identity Identity, ChainContracts Contracts)> AccountAsync(string home, CancellationToken ct)
     {
         var identity = KeyStore.LoadOrCreate(home);
-        await _chain.Web3(AdminIndex).Client.SendRequestAsync(new RpcRequest(1, "anvil_setBalance", identity.Address.Value,
-            new HexBigInteger(System.Numerics.BigInteger.Pow(10, 20)).HexValue)).WaitAsync(ct);
         var account = ChainKeyFile.Load(Path.Combine(home, KeyStore.KeyFileName), DevChain.ChainId);
-        return (identity, ChainContracts.At(ChainConnection.CreateWeb3(account, _chain.RpcUrl), Addresses));
+        return (identity, await ContractsAsync(account, ct));
     }
 
-    private static void WriteKeyFile(string path, string privateKey)
+    /// <summary>Contract clients signing as <paramref name="account"/>, after giving it 100 ETH for gas.</summary>
+    private async Task<ChainContracts> ContractsAsync(Nethereum.Web3.Accounts.Account account, CancellationToken ct)
+    {
+        await _chain.Web3(AdminIndex).Client.SendRequestAsync(new RpcRequest(1, "anvil_setBalance", account.Address,
+            new HexBigInteger(System.Numerics.BigInteger.Pow(10, 20)).HexValue)).WaitAsync(ct);
+        return ChainContracts.At(ChainConnection.CreateWeb3(account, _chain.RpcUrl), Addresses);
+    }
+
+    private static void WriteKeyFile(string path, string privateKey) =>
+        WriteSecret(path, new Dictionary<string, string> { ["privateKey"] = privateKey });
+
+    /// <summary>Writes <paramref name="content"/> as JSON to a file only its owner can read (mode 0600).</summary>
+    private static void WriteSecret<T>(string path, T content)
     {
         using var stream = new FileStream(path, new FileStreamOptions
         {
@@ -214,7 +273,7 @@ internal sealed class DevPayments : IAsyncDisposable
             Access = FileAccess.Write,
             UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
         });
-        JsonSerializer.Serialize(stream, new Dictionary<string, string> { ["privateKey"] = privateKey });
+        JsonSerializer.Serialize(stream, content);
     }
 
     /// <summary>Stops anvil politely (SIGTERM, so it saves its state), then for good.</summary>

@@ -57,6 +57,7 @@ public static class CoordinatorHosting
         services.AddSingleton<ResultComparer>();
         services.AddSingleton<ReplicaGroups>();
         services.AddSingleton<CanaryCatalogue>();
+        services.AddSingleton<CanaryAccounts>();
         services.AddSingleton<Canaries>();
         services.AddSingleton<JobLifecycle>();
         services.AddSingleton<ProviderGateway>();
@@ -155,11 +156,14 @@ public static class CoordinatorHosting
         }
     }
 
-    private sealed class CoordinatorOptionsValidator : IValidateOptions<CoordinatorOptions>
+    /// <summary>Checks <c>Coordinator:*</c>, and with settlement on what payments add (the canary accounts' keys).</summary>
+    private sealed class CoordinatorOptionsValidator(IConfiguration configuration) : IValidateOptions<CoordinatorOptions>
     {
         public ValidateOptionsResult Validate(string? name, CoordinatorOptions options)
         {
             var errors = options.Validate().ToList();
+            if (SettlementChain.IsConfigured(configuration))
+                errors.AddRange(options.Trust.ValidateWithPayments());
             return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
         }
     }

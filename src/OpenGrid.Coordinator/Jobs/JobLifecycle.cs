@@ -297,7 +297,8 @@ public sealed partial class JobLifecycle(
         if (result.Outcome == TransitionOutcome.Applied)
         {
             LogFinished(id, provider, (verifying ? JobState.Verifying : state).ToWire(), m.ExitCode);
-            if (!(state == JobState.Succeeded && ReplicaGroups.IsGrouped(job)))
+            // A verified job's success is paid by its group's verdict, a canary's by the judgement of its answer: not now.
+            if (!(state == JobState.Succeeded && (ReplicaGroups.IsGrouped(job) || job.Kind == JobKind.Canary)))
                 await settlement.AttemptEndedAsync(result.Job!, m.Epoch, ct);
             if (state == JobState.TimedOut)
                 await trust.RecordAsync(provider, job, TrustEvent.TimedOut, ct);

@@ -108,11 +108,11 @@ public sealed partial class SettlementLedger(
     /// <summary>
     /// The attempt at <paramref name="epoch"/> ended (succeeded, failed, cancelled, timed out or lost): records its last
     /// release, then the close that refunds the rest — once per lease. When it succeeded and is <paramref name="paid"/>
-    /// (a replica that lost its quorum is not) the release pays its verified total; a streaming lease paid per interval
-    /// that ended otherwise is paid the seconds the coordinator saw it run, up to the last time it heard from the
-    /// provider (the provider did that work) — or up to <paramref name="heardUntil"/> when the lease's last sign of life
-    /// is known to be earlier (a reconnect whose hello disowned it: the connection before; <see cref="DateTimeOffset.MinValue"/>
-    /// for none); every other lease that did not succeed is closed unpaid.
+    /// (a replica that lost its quorum is not, nor a canary answered wrongly) the release pays its verified total; a
+    /// streaming lease paid per interval that ended otherwise is paid the seconds the coordinator saw it run, up to the
+    /// last time it heard from the provider (the provider did that work) — or up to <paramref name="heardUntil"/> when
+    /// the lease's last sign of life is known to be earlier (a reconnect whose hello disowned it: the connection before;
+    /// <see cref="DateTimeOffset.MinValue"/> for none); every other lease that did not succeed is closed unpaid.
     /// </summary>
     public async Task AttemptEndedAsync(Job job, long epoch, CancellationToken ct, bool paid = true, DateTimeOffset? heardUntil = null)
     {
@@ -177,21 +177,46 @@ public sealed partial class SettlementLedger(
         }
         foreach (var open in await store.ListOpensWithoutCloseAsync(ct))
         {
+            // A canary's successful attempt is paid only once its answer is judged (Canaries.ResumeAsync), never blind.
             if (await jobs.GetJobAsync(open.Job, ct) is { } job
                 && job.Attempts.FirstOrDefault(a => a.Number == open.Attempt) is { } attempt
-                && attempt.State is not (JobState.Assigned or JobState.Running))
+                && attempt.State is not (JobState.Assigned or JobState.Running)
+                && !AwaitsJudgement(job, attempt))
                 await AttemptEndedAsync(job, attempt.Epoch, ct);
         }
         signal.Work();
     }
 
     /// <summary>
-    /// The open intent of an attempt, or null when it pays nothing (no price, a cap of zero, or a canary: the
-    /// coordinator's own test job has no requester escrow behind it).
+    /// The canary jobs with a successful attempt whose lease has no close yet: a crash came between the attempt's end
+    /// and the judgement of its answer, which decides its pay. Empty with settlement off.
+    /// </summary>
+    public async Task<IReadOnlyList<Job>> AwaitingJudgementAsync(CancellationToken ct)
+    {
+        if (!Enabled)
+            return [];
+        var waiting = new List<Job>();
+        foreach (var open in await store.ListOpensWithoutCloseAsync(ct))
+        {
+            if (await jobs.GetJobAsync(open.Job, ct) is { } job
+                && job.Attempts.FirstOrDefault(a => a.Number == open.Attempt) is { } attempt
+                && AwaitsJudgement(job, attempt) && waiting.All(w => w.Id != job.Id))
+                waiting.Add(job);
+        }
+        return waiting;
+    }
+
+    /// <summary>A canary's successful attempt: paid or closed unpaid by the judgement of its answer, not by its end.</summary>
+    private static bool AwaitsJudgement(Job job, Attempt attempt) => job.Kind == JobKind.Canary && attempt.State == JobState.Succeeded;
+
+    /// <summary>
+    /// The open intent of an attempt, or null when it pays nothing: no price, a cap of zero, or a canary queued without
+    /// an authorization (while payments were off: it runs unpaid, as canaries did before they were paid). Canaries
+    /// queued with payments on lease like any job, from their canary account (docs/payments.md).
     /// </summary>
     private static SettlementIntent? Open(Job job, Attempt attempt)
     {
-        if (job.Kind == JobKind.Canary)
+        if (job.Kind == JobKind.Canary && job.Authorization is null)
             return null;
         if (attempt.PricePerHour is not { BaseUnits: > 0 } rate)
             return null;

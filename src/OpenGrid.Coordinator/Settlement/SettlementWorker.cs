@@ -1,11 +1,13 @@
 using Microsoft.Extensions.Options;
 using OpenGrid.Coordinator.Jobs;
+using OpenGrid.Coordinator.Verification;
 using OpenGrid.Core.Jobs;
 
 namespace OpenGrid.Coordinator.Settlement;
 
 /// <summary>
-/// Runs settlement in the background (only when it is on): first writes any intents a crash left out, then drives
+/// Runs settlement in the background (only when it is on): first writes any intents a crash left out (and judges the
+/// canary answers whose pay a crash left waiting on their judgement), then drives
 /// due intents whenever the lifecycle writes some and at least every poll interval. A lease the escrow refuses to
 /// open (the requester withdrew its deposit meanwhile) fails its job. Chain or store trouble is logged and retried
 /// with backoff; nothing here ever blocks a job.
@@ -15,6 +17,7 @@ public sealed partial class SettlementWorker(
     SettlementLedger ledger,
     IntentRunner runner,
     JobLifecycle lifecycle,
+    Canaries canaries,
     SettlementSignal signal,
     IOptions<SettlementOptions> options,
     TimeProvider time,
@@ -35,6 +38,7 @@ public sealed partial class SettlementWorker(
                 if (!reconciled)
                 {
                     await ledger.ReconcileAsync(stoppingToken);
+                    await canaries.ResumeAsync(stoppingToken);
                     reconciled = true;
                 }
                 var report = await runner.RunDueAsync(stoppingToken);

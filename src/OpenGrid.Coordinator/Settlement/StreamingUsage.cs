@@ -13,9 +13,9 @@ namespace OpenGrid.Coordinator.Settlement;
 public static class StreamingUsage
 {
     /// <summary>
-    /// Whether the job's lease is paid per interval while it runs: a streaming price, a requested job (canaries are
-    /// unpaid), and no verification — a job with <c>verify.replicas</c> above 1 pays only the replicas its quorum agrees
-    /// with, so its leases are paid once, by the verdict, as before.
+    /// Whether the job's lease is paid per interval while it runs: a streaming price, a requested job, and no
+    /// verification — a job with <c>verify.replicas</c> above 1 pays only the replicas its quorum agrees with, and a
+    /// canary only answers that match the known one, so their leases are paid once, by the verdict or the judgement.
     /// </summary>
     public static bool PaysPerInterval(Job job) =>
         job.Spec.Price.Mode == "streaming" && job.Kind == JobKind.Requested && job.GroupOf is null && job.Spec.Verify.Replicas <= 1;

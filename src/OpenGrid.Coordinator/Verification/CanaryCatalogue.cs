@@ -64,15 +64,8 @@ public sealed record Canary(string Key, JobSpec Spec, IReadOnlyList<ResolvedInpu
 public sealed partial class CanaryCatalogue(FileBlockstore content, ITrustStore store, IOptions<CoordinatorOptions> options,
     ILogger<CanaryCatalogue> log)
 {
-    /// <summary>The account canaries are submitted as unless <c>Coordinator:Trust:CanaryAccount</c> names another.
-    /// Providers never see a job's requester; the chain would, if canaries were paid (docs/trust.md).</summary>
-    public static readonly Address DefaultAccount = Address.Parse("0x" + Convert.ToHexStringLower(SHA256.HashData("opengrid canary account"u8)[..20]));
-
     private readonly SemaphoreSlim _load = new(1, 1);
     private IReadOnlyList<Canary>? _folder;
-
-    /// <summary>The account canaries are submitted as: the one place that decides it.</summary>
-    public Address Account => options.Value.Trust.CanaryAccount is { } configured ? Address.Parse(configured) : DefaultAccount;
 
     /// <summary>Every canary of the class: the folder's, then the harvested ones.</summary>
     public async Task<IReadOnlyList<Canary>> ForClassAsync(JobClass jobClass, CancellationToken ct)

@@ -17,7 +17,8 @@ namespace OpenGrid.Coordinator.Verification;
 /// time a member ends the quorum rule (<see cref="Quorum"/>) accepts, waits, launches more replicas, or fails the job
 /// with the disagreement. Verdicts move reputations and decide which attempts are paid. A canary is planned and
 /// decided the same way (its replicas are canaries too, so a provider cannot tell them apart), but each member's answer
-/// is judged against the known one instead (<see cref="Canaries.JudgeAsync"/>).
+/// is judged against the known one instead (<see cref="Canaries.JudgeAsync"/>), and that judgement, made when the
+/// verdict comes, decides its pay.
 /// </summary>
 public sealed partial class ReplicaGroups(
     IJobStore store,
@@ -86,10 +87,13 @@ public sealed partial class ReplicaGroups(
         var group = await store.ListGroupAsync(root.Id, ct);
         await CancelRunningAsync(group.Skip(1), reason, ct);
         // Replicas that succeeded before the job was abandoned are not verified: their leases close unpaid. A canary's
-        // answers are still judged: the known answer does not need a quorum.
+        // answers are still judged, and paid by that judgement: the known answer does not need a quorum.
         var succeeded = group.Skip(1).Where(m => m.State == JobState.Succeeded).ToList();
         if (root.Kind == JobKind.Canary)
+        {
             await canaries.JudgeAsync(succeeded, ct);
+            return;
+        }
         foreach (var member in succeeded)
             await SettleAsync(member, paid: false, ct);
     }
@@ -134,6 +138,10 @@ public sealed partial class ReplicaGroups(
         var winnerIds = winners.Select(w => w.Id).ToHashSet();
         var withResult = group.Where(m => m.Id == root.Id || m.State == JobState.Succeeded).ToList();
         var verdicts = withResult.ToDictionary(m => m.Id, m => winnerIds.Contains(m.Id) ? "agreed" : "disagreed");
+        // A canary's members are judged, and paid or closed unpaid by that judgement, before the verdict can replace
+        // replica 0's outputs: so a restart finds every member's lease either ended or still judged on its own answer.
+        if (root.Kind == JobKind.Canary)
+            await canaries.JudgeAsync(withResult, ct);
         // Read before the verdict moves them: a dissenter is outvoted when the winners were reputable as they agreed.
         var scores = await trust.ScoresAsync(ct);
         var dissent = Reputation.DissentEvent(
@@ -143,15 +151,14 @@ public sealed partial class ReplicaGroups(
             return;
         LogAccepted(root.Id, winners.Count, group.Count);
         await CancelRunningAsync(group, "the job was verified without this replica", ct);
-        if (root.Kind == JobKind.Canary)
-            await canaries.JudgeAsync(withResult, ct);
-        foreach (var member in withResult)
+        if (root.Kind != JobKind.Canary)
         {
-            var isRoot = member.Id == root.Id;
-            var won = winnerIds.Contains(member.Id);
-            if (root.Kind != JobKind.Canary)
+            foreach (var member in withResult)
+            {
+                var won = winnerIds.Contains(member.Id);
                 await trust.RecordAsync(ProviderOf(member)!.Value, member, won ? TrustEvent.VerifiedResult : dissent, ct);
-            await SettleAsync(isRoot ? result.Job! : member, paid: won, ct);
+                await SettleAsync(member.Id == root.Id ? result.Job! : member, paid: won, ct);
+            }
         }
         await canaries.MaybeHarvestAsync(result.Job!, winners, ct);
         signals.Changed(root.Id);
@@ -165,12 +172,17 @@ public sealed partial class ReplicaGroups(
             return;
         LogRejected(root.Id, reason);
         await CancelRunningAsync(group, "the job failed verification", ct);
-        // A canary needs no quorum to be judged: every answer is compared with the known one.
+        // A canary needs no quorum to be judged: every answer is compared with the known one, and paid by that.
         if (root.Kind == JobKind.Canary)
+        {
             await canaries.JudgeAsync([.. group.Where(m => m.Id == root.Id || m.State == JobState.Succeeded)], ct);
-        // Nobody can be shown right, so nobody is paid and no reputation moves: the disagreement is in the reason.
-        foreach (var member in group.Where(m => m.Id == root.Id || m.State == JobState.Succeeded))
-            await SettleAsync(member.Id == root.Id ? result.Job! : member, paid: false, ct);
+        }
+        else
+        {
+            // Nobody can be shown right, so nobody is paid and no reputation moves: the disagreement is in the reason.
+            foreach (var member in group.Where(m => m.Id == root.Id || m.State == JobState.Succeeded))
+                await SettleAsync(member.Id == root.Id ? result.Job! : member, paid: false, ct);
+        }
         signals.Changed(root.Id);
     }
 
@@ -226,9 +238,9 @@ public sealed partial class ReplicaGroups(
         {
             GroupOf = root.Id,
             Replica = replica,
-            // A canary's replicas are canaries: unpaid like it (no escrow behind the canary account) and judged like it.
+            // A canary's replicas are canaries: paid like it, from its canary account, and judged like it.
             Kind = root.Kind == JobKind.Canary ? JobKind.Canary : JobKind.Replica,
-            Authorization = root.Authorization, // leases under the requester's authorization of the job it replicates
+            Authorization = root.Authorization, // leases under the requester's (or canary account's) authorization of the job it replicates
         };
     }
 

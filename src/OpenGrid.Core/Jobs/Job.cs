@@ -45,8 +45,8 @@ public sealed record Job(
     public string? Verdict { get; init; }
 
     /// <summary>
-    /// The requester's signed authorization for the escrow to lease this job (null with payments off, and for
-    /// canaries). Replicas carry their group's: they lease under the job the requester submitted.
+    /// The requester's signed authorization for the escrow to lease this job (null with payments off); a canary's is
+    /// signed by its canary account. Replicas carry their group's: they lease under the job the requester submitted.
     /// </summary>
     public JobAuthorization? Authorization { get; init; }
 

@@ -26,7 +26,8 @@ public sealed record ChainAccount(Identity Identity, Account Account, ChainContr
 
 /// <summary>
 /// Freshly deployed contracts (dev account 0 deploys, account 1 is the coordinator's operator key, account 2 the
-/// treasury), the coordinator's settings pointing at them, and new funded accounts on demand.
+/// treasury), the coordinator's settings pointing at them (with a canary account whose key it holds, with gas and no
+/// deposit), and new funded accounts on demand.
 /// </summary>
 public sealed class ChainHarness : IDisposable
 {
@@ -42,12 +43,19 @@ public sealed class ChainHarness : IDisposable
         Addresses = addresses;
         KeyFile = _dir.Combine("coordinator-key.json");
         File.WriteAllText(KeyFile, JsonSerializer.Serialize(new Dictionary<string, string> { ["privateKey"] = chain.PrivateKeys[CoordinatorIndex] }));
+        CanaryKeyFile = _dir.Combine("canary-keys.json");
         Treasury = ChainContracts.At(chain.Web3(TreasuryIndex), addresses);
         TreasuryAddress = chain.Account(TreasuryIndex).Address;
     }
 
     public ChainDeployment Addresses { get; }
     public string KeyFile { get; }
+
+    /// <summary>The coordinator's canary accounts' keys (<c>Coordinator:Trust:CanaryKeyFile</c>): <see cref="Canary"/>'s.</summary>
+    public string CanaryKeyFile { get; }
+
+    /// <summary>The canary account the coordinator submits and pays canaries as: gas, no deposit until a test makes one.</summary>
+    public ChainAccount Canary { get; private set; } = null!;
     public ChainContracts Treasury { get; }
     public string TreasuryAddress { get; }
 
@@ -62,6 +70,7 @@ public sealed class ChainHarness : IDisposable
         ["Coordinator:Chain:ReputationAddress"] = Addresses.Reputation,
         ["Coordinator:Chain:ReceiptVerifierAddress"] = Addresses.ReceiptVerifier,
         ["Coordinator:Chain:KeyFile"] = KeyFile,
+        ["Coordinator:Trust:CanaryKeyFile"] = CanaryKeyFile,
         ["Coordinator:Settlement:PollInterval"] = "00:00:00.200",
     };
 
@@ -79,13 +88,17 @@ public sealed class ChainHarness : IDisposable
     {
         var plan = new DeploymentPlan(chain.Account(TreasuryIndex).Address, chain.Account(CoordinatorIndex).Address);
         var deployed = await ChainDeployer.DeployAsync(chain.Web3(AdminIndex), plan, None);
-        return new ChainHarness(chain, deployed.Addresses);
+        var harness = new ChainHarness(chain, deployed.Addresses);
+        var canaryKey = EthECKey.GenerateKey().GetPrivateKey();
+        harness.Canary = await harness.NewAccountAsync(canaryKey);
+        await File.WriteAllTextAsync(harness.CanaryKeyFile, JsonSerializer.Serialize(new Dictionary<string, string[]> { ["privateKeys"] = [canaryKey] }));
+        return harness;
     }
 
-    /// <summary>A new key with 100 ETH for gas and no tokens.</summary>
-    public async Task<ChainAccount> NewAccountAsync()
+    /// <summary>A new key (or <paramref name="privateKey"/>) with 100 ETH for gas and no tokens.</summary>
+    public async Task<ChainAccount> NewAccountAsync(string? privateKey = null)
     {
-        var key = EthECKey.GenerateKey().GetPrivateKey();
+        var key = privateKey ?? EthECKey.GenerateKey().GetPrivateKey();
         var account = new Account(key, DevChain.ChainId);
         var web3 = ChainConnection.CreateWeb3(account, _chain.RpcUrl);
         await web3.Client.SendRequestAsync(new RpcRequest(1, "anvil_setBalance", account.Address,
