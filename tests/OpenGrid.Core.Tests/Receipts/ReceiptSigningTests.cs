@@ -24,6 +24,22 @@ public sealed class ReceiptSigningTests : IDisposable
         Assert.Equal(receipt.Provider, ReceiptSigning.RecoverSigner(receipt, Domain, signature));
     }
 
+    [Fact]
+    public void The_signature_is_the_one_nethereums_signer_makes_and_nethereum_recovers_the_same_signer()
+    {
+        // Two implementations of secp256k1 (libsecp256k1's C# port signs and recovers here, BouncyCastle in Nethereum):
+        // both use RFC 6979 nonces and low s, so the bytes must be equal, and each recovers the other's signer.
+        var receipt = _scenario.Receipt(3);
+        var digest = ReceiptSigning.Digest(receipt, Domain).ToArray();
+
+        var ours = ReceiptSigning.Sign(receipt, Domain, _scenario.ProviderA);
+        var theirs = _scenario.ProviderA.SignAndCalculateV(digest);
+
+        Assert.Equal([.. theirs.R.PadLeft(32), .. theirs.S.PadLeft(32), theirs.V[0]], ours);
+        var recovered = EthECKey.RecoverFromSignature(EthECDSASignatureFactory.FromComponents(ours[..32], ours[32..64], ours[64]), digest);
+        Assert.Equal(_scenario.ProviderA.GetPublicAddress(), recovered.GetPublicAddress());
+    }
+
     public static TheoryData<string> Fields() => new(Changes.Keys);
 
     [Theory]
@@ -122,4 +138,10 @@ public sealed class ReceiptSigningTests : IDisposable
     };
 
     public void Dispose() => _dir.Dispose();
+}
+
+internal static class ByteArrayPadding
+{
+    public static byte[] PadLeft(this byte[] value, int length) =>
+        value.Length >= length ? value[^length..] : [.. new byte[length - value.Length], .. value];
 }
