@@ -2,6 +2,16 @@ using OpenGrid.Core.Trust;
 
 namespace OpenGrid.Coordinator;
 
+/// <summary>The database's commit durability (<c>Coordinator:StoreSync</c>).</summary>
+public enum StoreSync
+{
+    /// <summary>Durable against a crash of the process; a power loss may roll back the last commits.</summary>
+    Normal,
+
+    /// <summary>Every commit fsynced: durable against a power loss.</summary>
+    Full,
+}
+
 /// <summary>Coordinator settings, section <c>Coordinator</c> (e.g. <c>--Coordinator:DataDir=/var/lib/opengrid</c>).</summary>
 public sealed class CoordinatorOptions
 {
@@ -9,6 +19,13 @@ public sealed class CoordinatorOptions
 
     /// <summary>Folder for the database, the content store and the token key. Default <c>.opengrid/coordinator</c>.</summary>
     public string DataDir { get; set; } = Path.Combine(".opengrid", "coordinator");
+
+    /// <summary>
+    /// How far a committed change is durable (ADR 0010): <c>normal</c> (default) survives a crash or kill of the
+    /// coordinator process, and a power loss may roll back the last commits; <c>full</c> fsyncs every commit and survives
+    /// a power loss, at a few milliseconds per commit on a typical cloud disk.
+    /// </summary>
+    public StoreSync StoreSync { get; set; } = StoreSync.Normal;
 
     /// <summary>Largest object the content store accepts, in bytes. Default 1 GiB.</summary>
     public long MaxContentBytes { get; set; } = 1L << 30;

@@ -32,10 +32,10 @@ public static class CoordinatorHosting
         services.AddOpenApi();
         services.TryAddSingleton(TimeProvider.System);
 
-        services.AddSingleton<IJobStore>(sp => SqliteJobStore.ForFile(DatabasePath(sp)));
-        services.AddSingleton<ISettlementStore>(sp => SqliteSettlementStore.ForFile(DatabasePath(sp)));
-        services.AddSingleton<ITrustStore>(sp => SqliteTrustStore.ForFile(DatabasePath(sp)));
-        services.AddSingleton<IReceiptStore>(sp => SqliteReceiptStore.ForFile(DatabasePath(sp)));
+        services.AddSingleton<IJobStore>(sp => new SqliteJobStore(Database(sp)));
+        services.AddSingleton<ISettlementStore>(sp => new SqliteSettlementStore(Database(sp)));
+        services.AddSingleton<ITrustStore>(sp => new SqliteTrustStore(Database(sp)));
+        services.AddSingleton<IReceiptStore>(sp => new SqliteReceiptStore(Database(sp)));
         services.AddSingleton(sp =>
         {
             var o = sp.GetRequiredService<IOptions<CoordinatorOptions>>().Value;
@@ -97,6 +97,10 @@ public static class CoordinatorHosting
         services.AddSingleton<StreamMeter>();
         services.AddHostedService(sp => sp.GetRequiredService<StreamMeter>());
     }
+
+    // The one database file every store shares, with the commit durability Coordinator:StoreSync asks for (ADR 0010).
+    private static SqliteDatabase Database(IServiceProvider sp) =>
+        SqliteDatabase.ForFile(DatabasePath(sp), sp.GetRequiredService<IOptions<CoordinatorOptions>>().Value.StoreSync == StoreSync.Full);
 
     private static string DatabasePath(IServiceProvider sp)
     {

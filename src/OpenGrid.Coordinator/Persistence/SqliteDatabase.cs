@@ -13,20 +13,31 @@ public sealed class SqliteDatabase
 {
     private static readonly ConcurrentDictionary<string, SqliteDatabase> ByPath = new(StringComparer.Ordinal);
     private readonly string _connectionString;
+    private readonly string _pragmas;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
 
-    private SqliteDatabase(string connectionString) => _connectionString = connectionString;
+    private SqliteDatabase(string connectionString, bool fullSync)
+    {
+        _connectionString = connectionString;
+        // WAL with synchronous=NORMAL: a commit is durable once the process has written it (a crash or kill -9 loses
+        // nothing), the WAL is fsynced at checkpoints; a power loss may roll back the last commits. FULL fsyncs every
+        // commit (ADR 0010).
+        _pragmas = $"PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; PRAGMA synchronous = {(fullSync ? "FULL" : "NORMAL")};";
+    }
 
-    /// <summary>The database of a file: every store over the same file gets the same instance, hence the same lock.</summary>
-    public static SqliteDatabase ForFile(string path) =>
+    /// <summary>
+    /// The database of a file: every store over the same file gets the same instance, hence the same lock.
+    /// <paramref name="fullSync"/> fsyncs every commit (see <c>Coordinator:StoreSync</c>); the first caller for a file decides.
+    /// </summary>
+    public static SqliteDatabase ForFile(string path, bool fullSync = false) =>
         ByPath.GetOrAdd(Path.GetFullPath(path), full => new SqliteDatabase(
-            new SqliteConnectionStringBuilder { DataSource = full, Pooling = true }.ToString()));
+            new SqliteConnectionStringBuilder { DataSource = full, Pooling = true }.ToString(), fullSync));
 
     public async Task<SqliteConnection> OpenAsync(CancellationToken ct)
     {
         var c = new SqliteConnection(_connectionString);
         await c.OpenAsync(ct);
-        await ExecAsync(c, null, "PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;", ct);
+        await ExecAsync(c, null, _pragmas, ct);
         return c;
     }
 
