@@ -159,12 +159,7 @@ public sealed class StreamingTests : IDisposable
     public async Task A_lease_that_ends_before_success_is_paid_to_the_last_heartbeat_then_closed_once()
     {
         var w = await WorldAsync();
-        var job = await w.RunningJobAsync(Spec());
-        await w.OpenDoneAsync(job);
-        _time.Advance(TimeSpan.FromSeconds(45.5));
-        w.Heartbeat();
-        await w.Meter.TickAsync(None);
-        await w.Store.MarkSentAsync((await w.Store.ListForJobAsync(job.Id, None))[1].Id, _time.GetUtcNow(), None);
+        var job = await w.FirstReleaseSentAsync(Spec(), TimeSpan.FromSeconds(45.5));
 
         // Heard at 52 s, lost at 56 s: paid up to 52 s, the rest of the cap comes back.
         _time.Advance(TimeSpan.FromSeconds(6.5));
@@ -182,12 +177,7 @@ public sealed class StreamingTests : IDisposable
     public async Task A_lease_a_reconnecting_provider_no_longer_holds_is_paid_only_up_to_the_connection_before()
     {
         var w = await WorldAsync();
-        var job = await w.RunningJobAsync(Spec());
-        await w.OpenDoneAsync(job);
-        _time.Advance(TimeSpan.FromSeconds(30));
-        w.Heartbeat();
-        await w.Meter.TickAsync(None);
-        await w.Store.MarkSentAsync((await w.Store.ListForJobAsync(job.Id, None))[1].Id, _time.GetUtcNow(), None);
+        var job = await w.FirstReleaseSentAsync(Spec(), TimeSpan.FromSeconds(30));
         _time.Advance(TimeSpan.FromSeconds(20));
         w.Heartbeat();
 
@@ -223,12 +213,7 @@ public sealed class StreamingTests : IDisposable
     public async Task A_successful_streaming_attempt_is_topped_up_to_its_total_and_a_claim_beyond_what_was_seen_is_not_paid()
     {
         var w = await WorldAsync();
-        var job = await w.RunningJobAsync(Spec());
-        await w.OpenDoneAsync(job);
-        _time.Advance(TimeSpan.FromSeconds(30));
-        w.Heartbeat();
-        await w.Meter.TickAsync(None);
-        await w.Store.MarkSentAsync((await w.Store.ListForJobAsync(job.Id, None))[1].Id, _time.GetUtcNow(), None);
+        var job = await w.FirstReleaseSentAsync(Spec(), TimeSpan.FromSeconds(30));
 
         // The provider reports 500 s of wall time after 41.3 s: paid 42 s, what the coordinator saw, rounded up.
         _time.Advance(TimeSpan.FromSeconds(11.3));
@@ -423,6 +408,19 @@ public sealed class StreamingTests : IDisposable
 
         /// <summary>The coordinator hears from the provider now.</summary>
         public void Heartbeat() => _session!.LastSeen = Time.GetUtcNow();
+
+        /// <summary>A running job whose lease is open and whose first interval release, after it ran <paramref name="ran"/>
+        /// (heard from at the end), has been sent.</summary>
+        public async Task<Job> FirstReleaseSentAsync(string spec, TimeSpan ran)
+        {
+            var job = await RunningJobAsync(spec);
+            await OpenDoneAsync(job);
+            Time.Advance(ran);
+            Heartbeat();
+            await Meter.TickAsync(None);
+            await Store.MarkSentAsync((await Store.ListForJobAsync(job.Id, None))[1].Id, Time.GetUtcNow(), None);
+            return job;
+        }
 
         /// <summary>The provider connects again (its hello, now); the new session replaces the old one.</summary>
         public ProviderSession Reconnect()
