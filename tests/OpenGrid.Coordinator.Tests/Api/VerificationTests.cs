@@ -77,7 +77,8 @@ public sealed class VerificationTests
         Assert.Equal(answer.Cid, Assert.Single(view.Outputs).Cid);
         foreach (var provider in new[] { a, b })
         {
-            var reputation = await ReputationAsync(factory, provider.Address.Value);
+            // The verdict is visible before its reputation events are written (the same handler writes them next).
+            var reputation = await RecordedAsync(factory, provider.Address.Value);
             Assert.Equal("verified_result", Assert.Single(reputation.Events).Event);
             Assert.True(reputation.Reputation > 0.5, $"a verified result should raise the score, got {reputation.Reputation}");
         }
@@ -109,6 +110,20 @@ public sealed class VerificationTests
 
     private static async Task<ReputationView> ReputationAsync(CoordinatorFactory factory, string address) =>
         (await factory.CreateClient().GetFromJsonAsync($"v1/providers/{address}/reputation", OpenGridJsonContext.Default.ReputationView))!;
+
+    // The provider's reputation once it has at least one event (up to 30 s).
+    private static async Task<ReputationView> RecordedAsync(CoordinatorFactory factory, string address)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        var reputation = await ReputationAsync(factory, address);
+        while (reputation.Events.Count == 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+            reputation = await ReputationAsync(factory, address);
+        }
+
+        return reputation;
+    }
 
 
     private static async Task<JobEndView> EndOfAsync(OpenGridClient client, string id)
