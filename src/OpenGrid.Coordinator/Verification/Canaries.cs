@@ -69,15 +69,18 @@ public sealed partial class Canaries(
             return;
         }
         LogScheduled(canary.Spec.Name, job.Id, delay);
-        _ = Task.Run(() => QueueLaterAsync(canary, job, delay), CancellationToken.None);
+        // The timer starts now, on the coordinator's clock, not when a pool thread gets to it: the delay counts from
+        // the real job's submit.
+        var stopping = lifetime.ApplicationStopping;
+        var due = Task.Delay(delay, time, stopping);
+        _ = Task.Run(() => QueueLaterAsync(canary, job, due, stopping), CancellationToken.None);
     }
 
-    private async Task QueueLaterAsync(Canary canary, Job trigger, TimeSpan delay)
+    private async Task QueueLaterAsync(Canary canary, Job trigger, Task due, CancellationToken stopping)
     {
-        var stopping = lifetime.ApplicationStopping;
         try
         {
-            await Task.Delay(delay, time, stopping);
+            await due;
             await QueueAsync(canary, trigger, stopping);
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
