@@ -8,6 +8,7 @@ using OpenGrid.Coordinator.Tests.Api;
 using OpenGrid.Core;
 using OpenGrid.Core.Jobs;
 using OpenGrid.Protocol.Api;
+using OpenGrid.Protocol.Client;
 using OpenGrid.Protocol.Gateway;
 using OpenGrid.Testing;
 
@@ -42,10 +43,7 @@ public sealed class StreamingOnAnvilTests(AnvilFixture anvil) : IClassFixture<An
         var (requester, provider) = await chain.PartiesAsync(TokenAmount.FromBaseUnits(Deposit));
         var requesterApi = factory.NewClient(requester.Identity);
         await using var connection = await factory.ConnectLiveProviderAsync(provider.Identity, "streamer", terms: DearTerms);
-        var job = await requesterApi.SubmitSpecAsync(StreamingJob, None);
-        var lease = Assert.IsType<Assign>(await connection.ReceiveAsync());
-        await connection.SendAsync(new JobStarted(job.Id, lease.Epoch));
-        var leaseId = SettlementIntent.LeaseIdOf(JobId.Parse(job.Id), lease.Attempt);
+        var (job, lease, leaseId) = await StartedAsync(requesterApi, connection);
 
         await ReleasedUntilAsync(leaseId, chain, r => r.Count >= 2, "two interval releases on chain while the job runs");
         Assert.Equal("running", (await requesterApi.GetJobAsync(job.Id, None)).State);
@@ -117,10 +115,7 @@ public sealed class StreamingOnAnvilTests(AnvilFixture anvil) : IClassFixture<An
         var (requester, provider) = await chain.PartiesAsync(TokenAmount.FromBaseUnits(Deposit));
         var requesterApi = factory.NewClient(requester.Identity);
         await using var connection = await factory.ConnectLiveProviderAsync(provider.Identity, "streamer", terms: DearTerms);
-        var job = await requesterApi.SubmitSpecAsync(StreamingJob, None);
-        var lease = Assert.IsType<Assign>(await connection.ReceiveAsync());
-        await connection.SendAsync(new JobStarted(job.Id, lease.Epoch));
-        var leaseId = SettlementIntent.LeaseIdOf(JobId.Parse(job.Id), lease.Attempt);
+        var (job, lease, leaseId) = await StartedAsync(requesterApi, connection);
         await ReleasedUntilAsync(leaseId, chain, r => r.Count >= 1, "an interval release on chain");
 
         await requesterApi.CancelAsync(job.Id, None);
@@ -142,10 +137,7 @@ public sealed class StreamingOnAnvilTests(AnvilFixture anvil) : IClassFixture<An
         await using var factory = Streaming(chain);
         var (requester, provider) = await chain.PartiesAsync(TokenAmount.FromBaseUnits(Deposit));
         var connection = await factory.ConnectLiveProviderAsync(provider.Identity, "streamer", terms: DearTerms);
-        var job = await factory.NewClient(requester.Identity).SubmitSpecAsync(StreamingJob, None);
-        var lease = Assert.IsType<Assign>(await connection.ReceiveAsync());
-        await connection.SendAsync(new JobStarted(job.Id, lease.Epoch));
-        var leaseId = SettlementIntent.LeaseIdOf(JobId.Parse(job.Id), lease.Attempt);
+        var (job, lease, leaseId) = await StartedAsync(factory.NewClient(requester.Identity), connection);
         await ReleasedUntilAsync(leaseId, chain, r => r.Count >= 1, "an interval release on chain");
 
         // The provider goes silent; past heartbeat + grace (1 + 1 s here) its lease is lost.
@@ -163,6 +155,15 @@ public sealed class StreamingOnAnvilTests(AnvilFixture anvil) : IClassFixture<An
     }
 
     /// <summary>Seconds grow with every release (so none is paid twice) and each pays exactly its new seconds and their fee.</summary>
+    /// <summary>Submits the streaming job, takes its lease on <paramref name="connection"/> and reports it started.</summary>
+    private static async Task<(JobView Job, Assign Lease, EscrowLeaseId LeaseId)> StartedAsync(OpenGridClient client, FakeProviderConnection connection)
+    {
+        var job = await client.SubmitSpecAsync(StreamingJob, None);
+        var lease = Assert.IsType<Assign>(await connection.ReceiveAsync());
+        await connection.SendAsync(new JobStarted(job.Id, lease.Epoch));
+        return (job, lease, SettlementIntent.LeaseIdOf(JobId.Parse(job.Id), lease.Attempt));
+    }
+
     private static void AssertEachReleasePaysOnlyNewSeconds(IReadOnlyList<ReleasedEvent> released, TokenAmount rate)
     {
         Assert.NotEmpty(released);
