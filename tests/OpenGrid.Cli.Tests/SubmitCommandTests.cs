@@ -19,6 +19,9 @@ public sealed class SubmitCommandTests : IDisposable
         resources: { cpu: 500m, memory: 64Mi }
         """;
 
+    // What the coordinator answers for hello.sh ("echo hi\n"): the CID og computes for it before uploading.
+    private static readonly string HelloCid = Core.Content.Cid.ForRawBlock("echo hi\n"u8).ToString();
+
     private readonly TempDir _dir = new("og-submit");
     private readonly FakeCoordinator _coordinator = new();
     private readonly OgRunner _og;
@@ -31,7 +34,7 @@ public sealed class SubmitCommandTests : IDisposable
         Directory.CreateDirectory(_dir.Combine("work", "job"));
         File.WriteAllText(_dir.Combine("work", "job", "job.yaml"), Spec);
         _coordinator.Json("GET v1/info", new InfoView("test", 1 << 20, "v1"), OpenGridJsonContext.Default.InfoView);
-        _coordinator.Json("POST v1/content", new ContentPutResponse("bafkreihello", 10), OpenGridJsonContext.Default.ContentPutResponse,
+        _coordinator.Json("POST v1/content", new ContentPutResponse(HelloCid, 8), OpenGridJsonContext.Default.ContentPutResponse,
             HttpStatusCode.Created);
         _coordinator.Route("POST v1/jobs", request =>
         {
@@ -64,9 +67,38 @@ public sealed class SubmitCommandTests : IDisposable
 
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Equal("j1\n", result.Stdout.ReplaceLineEndings("\n"));
-        Assert.Contains("uploaded hello.sh (8 B) bafkreihello", result.Stderr);
-        Assert.Equal("bafkreihello", _submitted!.InputCids!["hello.sh"]);
+        Assert.Contains($"uploaded hello.sh (8 B) {HelloCid}", result.Stderr);
+        Assert.Equal(HelloCid, _submitted!.InputCids!["hello.sh"]);
         Assert.Equal(("job.yaml", Spec), (_submitted.FileName, _submitted.Spec));
+        Assert.Contains($"HEAD v1/content/{HelloCid}", _coordinator.Requests);
+    }
+
+    [Fact]
+    public async Task An_input_the_coordinator_already_holds_for_this_account_is_hashed_not_sent_again()
+    {
+        File.WriteAllText(_dir.Combine("work", "job", "hello.sh"), "echo hi\n");
+        _coordinator.Route($"HEAD v1/content/{HelloCid}", _ => new HttpResponseMessage(HttpStatusCode.OK));
+
+        var result = await _og.RunAsync("submit", "job/job.yaml");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains($"already uploaded hello.sh (8 B) {HelloCid}", result.Stderr);
+        Assert.DoesNotContain("POST v1/content", _coordinator.Requests);
+        Assert.Equal(HelloCid, _submitted!.InputCids!["hello.sh"]);
+    }
+
+    [Fact]
+    public async Task An_upload_stored_under_another_cid_than_the_bytes_hash_to_here_exits_7_and_submits_nothing()
+    {
+        File.WriteAllText(_dir.Combine("work", "job", "hello.sh"), "echo hi\n");
+        var other = Core.Content.Cid.ForRawBlock("something else"u8).ToString();
+        _coordinator.Json("POST v1/content", new ContentPutResponse(other, 8), OpenGridJsonContext.Default.ContentPutResponse, HttpStatusCode.Created);
+
+        var result = await _og.RunAsync("submit", "job/job.yaml");
+
+        Assert.Equal(ExitCodes.Integrity, result.ExitCode);
+        Assert.Contains($"og: input hello.sh: the coordinator stored {_dir.Combine("work", "job", "hello.sh")} as {other}, but its bytes hash to {HelloCid} here", result.Stderr);
+        Assert.Null(_submitted);
     }
 
     [Fact]

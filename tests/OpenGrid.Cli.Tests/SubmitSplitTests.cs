@@ -22,6 +22,8 @@ public sealed class SubmitSplitTests : IDisposable
         split: { frames: "2-4" }
         """;
 
+    private static readonly string RenderCid = Core.Content.Cid.ForRawBlock("echo $FRAME\n"u8).ToString();
+
     private readonly TempDir _dir = new("og-split");
     private readonly FakeCoordinator _coordinator = new();
     private readonly OgRunner _og;
@@ -35,7 +37,7 @@ public sealed class SubmitSplitTests : IDisposable
         File.WriteAllText(_dir.Combine("work", "job", "job.yaml"), Spec);
         File.WriteAllText(_dir.Combine("work", "job", "render.sh"), "echo $FRAME\n");
         _coordinator.Json("GET v1/info", new InfoView("test", 1 << 20, "v1"), OpenGridJsonContext.Default.InfoView);
-        _coordinator.Json("POST v1/content", new ContentPutResponse("bafkreirender", 12), OpenGridJsonContext.Default.ContentPutResponse,
+        _coordinator.Json("POST v1/content", new ContentPutResponse(RenderCid, 12), OpenGridJsonContext.Default.ContentPutResponse,
             HttpStatusCode.Created);
         _coordinator.Route("POST v1/jobs", request =>
         {
@@ -87,7 +89,7 @@ public sealed class SubmitSplitTests : IDisposable
             var spec = JobSpecParser.Parse(_submitted[i].Spec, "job.yaml").Spec!;
             Assert.Null(spec.Split);
             Assert.Equal((i + 2).ToString(System.Globalization.CultureInfo.InvariantCulture), spec.Runtime.Env["FRAME"]);
-            Assert.Equal("bafkreirender", _submitted[i].InputCids!["render.sh"]);
+            Assert.Equal(RenderCid, _submitted[i].InputCids!["render.sh"]);
         }
     }
 

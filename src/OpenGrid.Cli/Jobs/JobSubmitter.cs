@@ -1,4 +1,5 @@
 using OpenGrid.Cli.Output;
+using OpenGrid.Core.Content;
 using OpenGrid.Protocol.Api;
 using OpenGrid.Protocol.Client;
 using OpenGrid.Protocol.Specs;
@@ -9,7 +10,8 @@ namespace OpenGrid.Cli.Jobs;
 internal sealed record SubmittedJob(int Frame, JobView Job);
 
 /// <summary>
-/// Submits a validated spec: uploads its local inputs once (with progress), then posts the job — or, for a spec with
+/// Submits a validated spec: uploads its local inputs (with progress; those the coordinator already holds for this
+/// account are only hashed), then posts the job — or, for a spec with
 /// <c>split</c>, one job per frame (<see cref="FrameSplitExpander"/>), all sharing the uploaded inputs. When the
 /// coordinator settles payments (<c>GET /v1/chain</c>), each job carries the requester's authorization for the
 /// escrow, signed here with the account key (<see cref="OpenGridClient.SubmitAsync(SubmitJobRequest, Core.Specs.JobSpec, CancellationToken)"/>):
@@ -54,11 +56,31 @@ internal static class JobSubmitter
         await TransferProgress.RunAsync(ctx, "uploading", "uploaded", items, async (index, progress, token) =>
         {
             var input = inputs[index];
-            await using var file = new FileStream(input.FullPath, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, useAsync: true);
-            var put = await client.UploadAsync(file, file.Length, progress, token);
-            cids[input.InputPath] = put.Cid;
-            return put.Cid;
+            var done = await UploadOnceAsync(client, input.FullPath, input.InputPath, progress, token);
+            cids[input.InputPath] = done.Cid;
+            return done;
         }, ct);
         return cids;
+    }
+
+    /// <summary>
+    /// Hashes the file here first and uploads it only when the coordinator does not already hold that CID for this
+    /// account (<c>HEAD /v1/content/{cid}</c>): a dataset sent once is not sent again with every job. An upload must
+    /// come back under the CID computed here.
+    /// </summary>
+    private static async Task<TransferDone> UploadOnceAsync(
+        OpenGridClient client, string fullPath, string inputPath, IProgress<long> progress, CancellationToken ct)
+    {
+        await using var file = new FileStream(fullPath, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, useAsync: true);
+        var cid = await UnixFsCidBuilder.ComputeAsync(file, ct);
+        if (await client.HasContentAsync(cid, ct))
+            return new TransferDone(cid.ToString(), "already uploaded");
+        file.Position = 0;
+        var put = await client.UploadAsync(file, file.Length, progress, ct);
+        if (put.Cid != cid.ToString())
+            throw new CliException(
+                $"input {inputPath}: the coordinator stored {fullPath} as {put.Cid}, but its bytes hash to {cid} here " +
+                "(did the file change during the upload?)", ExitCodes.Integrity);
+        return new TransferDone(put.Cid);
     }
 }

@@ -36,7 +36,7 @@ internal static class OutputDownloader
         {
             var (output, target, cid) = plan[index];
             await DownloadOneAsync(client, output, target, cid, progress, token);
-            return output.Cid;
+            return new TransferDone(output.Cid);
         }, ct);
         return [.. plan.Select(p => new DownloadedFile(p.Output, p.Target))];
     }

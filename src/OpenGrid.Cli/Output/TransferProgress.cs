@@ -6,6 +6,12 @@ namespace OpenGrid.Cli.Output;
 internal sealed record TransferItem(string Label, long Size);
 
 /// <summary>
+/// How one transfer ended: the item's CID, and the verb to report it with when it differs from the usual one (a file
+/// the other side already held is not "uploaded").
+/// </summary>
+internal sealed record TransferDone(string Cid, string? Verb = null);
+
+/// <summary>
 /// Shows the progress of uploads and downloads on stderr: live bars when stderr is a terminal, one plain line per
 /// finished file otherwise (logs and pipes stay readable).
 /// </summary>
@@ -20,15 +26,15 @@ internal static class TransferProgress
         string activeVerb,
         string doneVerb,
         IReadOnlyList<TransferItem> items,
-        Func<int, IProgress<long>, CancellationToken, Task<string>> transfer,
+        Func<int, IProgress<long>, CancellationToken, Task<TransferDone>> transfer,
         CancellationToken ct)
     {
         if (!ctx.Env.StderrIsTerminal)
         {
             for (var i = 0; i < items.Count; i++)
             {
-                var cid = await transfer(i, new Reporter(_ => { }), ct);
-                ctx.Stderr.WriteLine($"{doneVerb} {items[i].Label} ({Formats.Bytes(items[i].Size)}) {cid}");
+                var done = await transfer(i, new Reporter(_ => { }), ct);
+                ctx.Stderr.WriteLine($"{done.Verb ?? doneVerb} {items[i].Label} ({Formats.Bytes(items[i].Size)}) {done.Cid}");
             }
             return;
         }
@@ -48,9 +54,9 @@ internal static class TransferProgress
                 {
                     var task = tasks[i];
                     task.StartTask();
-                    await transfer(i, new Reporter(bytes => task.Value = bytes), ct);
+                    var done = await transfer(i, new Reporter(bytes => task.Value = bytes), ct);
                     task.Value = task.MaxValue;
-                    task.Description = Markup.Escape($"{doneVerb} {items[i].Label}");
+                    task.Description = Markup.Escape($"{done.Verb ?? doneVerb} {items[i].Label}");
                     task.StopTask();
                 }
             });

@@ -47,6 +47,21 @@ public static class ContentEndpoints
             };
         }).Accepts<Stream>("application/octet-stream").Produces<ContentPutResponse>(StatusCodes.Status201Created);
 
+        // Whether the caller could GET it, without the bytes: og submit asks before uploading an input again.
+        content.MapMethods("/{cid}", [HttpMethods.Head], async (string cid, HttpContext context, ClaimsPrincipal user,
+            FileBlockstore blocks, IJobStore store, CancellationToken ct) =>
+        {
+            if (!Cid.TryParse(cid, out var parsed))
+                return Problems.Result(ErrorCodes.ContentInvalidCid, $"'{cid}' is not a CIDv1 (base32, sha2-256)");
+            if (blocks.SizeOf(parsed) is not { } size)
+                return Problems.Result(ErrorCodes.ContentNotFound, $"{cid} is not in the content store");
+            if (!await store.CanReadContentAsync(parsed, user.Account(), ct))
+                return Problems.Result(ErrorCodes.Forbidden, $"you have no job, lease or upload that uses {cid}");
+            context.Response.ContentLength = size;
+            context.Response.ContentType = "application/octet-stream";
+            return Results.Empty;
+        });
+
         content.MapGet("/{cid}", async (string cid, ClaimsPrincipal user, FileBlockstore blocks, IJobStore store, CancellationToken ct) =>
         {
             if (!Cid.TryParse(cid, out var parsed))

@@ -136,6 +136,21 @@ public sealed class OpenGridClient(HttpClient http, Identity.Identity identity)
     }
 
     /// <summary>
+    /// Whether the content store holds <paramref name="cid"/> and this account may read it (<c>HEAD /v1/content/{cid}</c>):
+    /// then a job can use it without uploading it again. False when it is absent or not this account's to use, and
+    /// from a coordinator that does not answer HEAD.
+    /// </summary>
+    public async Task<bool> HasContentAsync(Cid cid, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Head, $"v1/content/{cid}");
+        using var response = await SendWithAuthAsync(request, auth: true, HttpCompletionOption.ResponseHeadersRead, ct);
+        if (response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Forbidden or HttpStatusCode.MethodNotAllowed)
+            return false;
+        await EnsureSuccessAsync(response, ct);
+        return true;
+    }
+
+    /// <summary>
     /// Downloads content into <paramref name="destination"/>, re-hashing every byte; throws
     /// <see cref="OpenGridApiException"/> with <see cref="ErrorCodes.ContentCorrupt"/> when the bytes do not hash to
     /// <paramref name="cid"/>. The caller must discard what was written in that case.

@@ -156,6 +156,30 @@ public sealed class JobsApiTests : IClassFixture<CoordinatorFactory>
     }
 
     [Fact]
+    public async Task Head_says_whether_the_caller_may_use_stored_content_without_sending_it_again()
+    {
+        var uploader = _factory.NewClient();
+        var stranger = _factory.NewClient();
+        var bytes = "a dataset sent once\n"u8.ToArray();
+        var cid = await Core.Content.UnixFsCidBuilder.ComputeAsync(new MemoryStream(bytes), default);
+        Assert.False(await uploader.HasContentAsync(cid, default));
+
+        var put = await uploader.UploadAsync(new MemoryStream(bytes), bytes.Length, null, default);
+        Assert.Equal(cid.ToString(), put.Cid);
+
+        Assert.True(await uploader.HasContentAsync(cid, default));
+        Assert.False(await stranger.HasContentAsync(cid, default)); // stored, but not the stranger's to use
+        var http = _factory.CreateClient();
+        using var head = new HttpRequestMessage(HttpMethod.Head, $"/v1/content/{cid}");
+        head.Headers.Authorization = new AuthenticationHeaderValue("Bearer", await uploader.GetTokenAsync(default));
+        var response = await http.SendAsync(head);
+        Assert.Equal((HttpStatusCode.OK, (long?)bytes.Length), (response.StatusCode, response.Content.Headers.ContentLength));
+        using var bad = new HttpRequestMessage(HttpMethod.Head, "/v1/content/not-a-cid");
+        bad.Headers.Authorization = head.Headers.Authorization;
+        Assert.Equal(HttpStatusCode.BadRequest, (await http.SendAsync(bad)).StatusCode);
+    }
+
+    [Fact]
     public async Task Submit_with_an_input_that_was_never_uploaded_is_422_input_missing()
     {
         var client = _factory.NewClient();
