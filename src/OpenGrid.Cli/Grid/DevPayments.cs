@@ -86,7 +86,10 @@ internal sealed class DevPayments : IAsyncDisposable
         var chain = await DevChain.StartAsync(new DevChainOptions
         {
             StateFile = Path.Combine(dir, "anvil-state.json"),
-            StateInterval = TimeSpan.FromSeconds(1),
+            // A clean stop saves the state (DisposeAsync); the interval bounds what a crash loses. anvil rewrites the
+            // whole state (every block so far: megabytes after a few hundred jobs) each time, so every second it was
+            // the grid's largest idle cost, on the cores a local provider's jobs use (docs/benchmarks.md).
+            StateInterval = TimeSpan.FromSeconds(10),
         }, ct);
         try
         {
