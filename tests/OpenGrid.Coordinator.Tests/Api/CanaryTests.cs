@@ -95,8 +95,12 @@ public sealed class CanaryTests
         await FinishAsync(first, canaryLeases[first], "sum.txt", await UploadAsync(requester, SumAnswer));
         await FinishAsync(second, canaryLeases[second], "sum.txt", await UploadAsync(requester, "5000050001\n"));
 
-        await WaitFor.ConditionAsync(async () => (await EventsAsync(factory, cheat)).Contains("canary_failed"), TimeSpan.FromSeconds(30),
-            "the cheating replica's canary_failed");
+        // Each member's judgement is written on its own: wait for both before reading either.
+        await WaitFor.ConditionAsync(
+            async () => (await EventsAsync(factory, cheat)).Contains("canary_failed")
+                && (await EventsAsync(factory, honest)).Any(e => e.StartsWith("canary_", StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(30), "both replicas' canary judgements");
+        Assert.Contains("canary_failed", await EventsAsync(factory, cheat));
         Assert.Contains("canary_passed", await EventsAsync(factory, honest));
         Assert.DoesNotContain("disagreed", await EventsAsync(factory, honest));
     }
