@@ -51,12 +51,9 @@ public static class ContentEndpoints
         content.MapMethods("/{cid}", [HttpMethods.Head], async (string cid, HttpContext context, ClaimsPrincipal user,
             FileBlockstore blocks, IJobStore store, CancellationToken ct) =>
         {
-            if (!Cid.TryParse(cid, out var parsed))
-                return Problems.Result(ErrorCodes.ContentInvalidCid, $"'{cid}' is not a CIDv1 (base32, sha2-256)");
-            if (blocks.SizeOf(parsed) is not { } size)
-                return Problems.Result(ErrorCodes.ContentNotFound, $"{cid} is not in the content store");
-            if (!await store.CanReadContentAsync(parsed, user.Account(), ct))
-                return Problems.Result(ErrorCodes.Forbidden, $"you have no job, lease or upload that uses {cid}");
+            var (_, size, refused) = await ReadableAsync(cid, user, blocks, store, ct);
+            if (refused is not null)
+                return refused;
             context.Response.ContentLength = size;
             context.Response.ContentType = "application/octet-stream";
             return Results.Empty;
@@ -64,12 +61,9 @@ public static class ContentEndpoints
 
         content.MapGet("/{cid}", async (string cid, ClaimsPrincipal user, FileBlockstore blocks, IJobStore store, CancellationToken ct) =>
         {
-            if (!Cid.TryParse(cid, out var parsed))
-                return Problems.Result(ErrorCodes.ContentInvalidCid, $"'{cid}' is not a CIDv1 (base32, sha2-256)");
-            if (!blocks.Contains(parsed))
-                return Problems.Result(ErrorCodes.ContentNotFound, $"{cid} is not in the content store");
-            if (!await store.CanReadContentAsync(parsed, user.Account(), ct))
-                return Problems.Result(ErrorCodes.Forbidden, $"you have no job, lease or upload that uses {cid}");
+            var (parsed, _, refused) = await ReadableAsync(cid, user, blocks, store, ct);
+            if (refused is not null)
+                return refused;
             try
             {
                 var stream = await blocks.OpenVerifiedAsync(parsed, ct);
@@ -82,6 +76,22 @@ public static class ContentEndpoints
                 return Problems.Result(ErrorCodes.ContentCorrupt, $"the stored bytes of {cid} no longer match it; they were quarantined");
             }
         });
+    }
+
+    /// <summary>
+    /// The checks GET and HEAD share: a valid CID, stored (its size), and readable by the caller; otherwise the problem
+    /// to answer.
+    /// </summary>
+    private static async Task<(Cid Cid, long Size, IResult? Refused)> ReadableAsync(
+        string cid, ClaimsPrincipal user, FileBlockstore blocks, IJobStore store, CancellationToken ct)
+    {
+        if (!Cid.TryParse(cid, out var parsed))
+            return (default, 0, Problems.Result(ErrorCodes.ContentInvalidCid, $"'{cid}' is not a CIDv1 (base32, sha2-256)"));
+        if (blocks.SizeOf(parsed) is not { } size)
+            return (parsed, 0, Problems.Result(ErrorCodes.ContentNotFound, $"{cid} is not in the content store"));
+        if (!await store.CanReadContentAsync(parsed, user.Account(), ct))
+            return (parsed, size, Problems.Result(ErrorCodes.Forbidden, $"you have no job, lease or upload that uses {cid}"));
+        return (parsed, size, null);
     }
 
     private static async Task<IResult> StoredAsync(ContentPutResult.Stored stored, ClaimsPrincipal user, IJobStore store, CancellationToken ct)
