@@ -42,6 +42,12 @@ for trx in "$results"/*.trx; do
   passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0})); total=$((total + ${t:-0}))
 done
 echo
+if ((failed > 0)); then
+  # Repeat each failure with its message and the start of its stack at the end, where a log's tail shows it.
+  echo "== failed tests"
+  awk '/^  Failed [^ ]/ { n = 25 } n > 0 { print; n-- }' "$results/console.log"
+  echo
+fi
 echo "$passed passed, $failed failed"
 if [[ $status -ne 0 || $failed -ne 0 || $total -eq 0 ]]; then
   echo "test.sh: FAILED (dotnet test exit $status; $total tests ran)" >&2
