@@ -43,9 +43,10 @@ for trx in "$results"/*.trx; do
 done
 echo
 if ((failed > 0)); then
-  # Repeat each failure with its message and the start of its stack at the end, where a log's tail shows it.
+  # Repeat each failure with the first line of its message at the end, where a log's tail shows it; the whole
+  # message and stack are above and in $results/console.log.
   echo "== failed tests"
-  awk '/^  Failed [^ ]/ { n = 25 } n > 0 { print; n-- }' "$results/console.log"
+  awk '/^  Failed [^ ]/ { n = 3 } n > 0 && !/^  Error Message:/ { print } n > 0 { n-- }' "$results/console.log"
   echo
 fi
 echo "$passed passed, $failed failed"

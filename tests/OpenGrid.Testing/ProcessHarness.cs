@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using System.Runtime.InteropServices;
 using System.Net.Sockets;
 using System.Text;
 
@@ -59,6 +60,7 @@ public sealed class TestProcess : IAsyncDisposable
         psi.Environment["NO_COLOR"] = "1";
         foreach (var (k, v) in env ?? new Dictionary<string, string>())
             psi.Environment[k] = v;
+        TerminalSignals.EnsureDefault();
         var process = new Process { StartInfo = psi, EnableRaisingEvents = true };
         var harness = new TestProcess(process) { Name = name };
         process.OutputDataReceived += (_, e) => harness.OnLine(e.Data, harness._stdout);
@@ -162,6 +164,29 @@ public sealed class TestProcess : IAsyncDisposable
         foreach (var h in hits)
             h.TrySetResult(line);
     }
+}
+
+/// <summary>
+/// Gives Ctrl-C (SIGINT) its default disposition in the test process before it starts children, as a terminal's
+/// foreground job has it. A test run started in the background (a CI runner's <c>cmd &amp;</c>, nohup) inherits
+/// SIGINT ignored, every child would inherit that too, and og, like a shell, leaves an inherited ignored SIGINT
+/// ignored: <see cref="TestProcess.Interrupt"/> would then test how the run was started, not how og stops on Ctrl-C.
+/// </summary>
+internal static class TerminalSignals
+{
+    private const int Sigint = 2;
+    private const nint SigDfl = 0;
+    private const nint SigErr = -1;
+    private static readonly Lazy<int> Errno = new(() => SetHandler(Sigint, SigDfl) == SigErr ? Marshal.GetLastPInvokeError() : 0);
+
+    public static void EnsureDefault()
+    {
+        if (Errno.Value != 0)
+            throw new InvalidOperationException($"could not give SIGINT its default disposition (errno {Errno.Value})");
+    }
+
+    [DllImport("libc", EntryPoint = "signal", SetLastError = true)]
+    private static extern nint SetHandler(int signal, nint handler);
 }
 
 public static class FreePort
