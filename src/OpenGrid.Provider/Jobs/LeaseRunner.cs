@@ -205,8 +205,9 @@ internal sealed partial class LeaseRunner(
     private partial void LogCleanupFailed(string folder, string why);
 
     /// <summary>
-    /// Batches sandbox output into log messages: flushed every 100 ms or 16 KiB, decoded as UTF-8 per stream with
-    /// state carried across chunks so a character split between reads is not mangled.
+    /// Batches sandbox output into log messages: flushed 100 ms after the first unsent output or at 16 KiB, decoded
+    /// as UTF-8 per stream with state carried across chunks so a character split between reads is not mangled. A
+    /// job that prints nothing costs no wake-ups: the flush timer is armed by output, not ticking.
     /// </summary>
     private sealed class LogPump : IAsyncDisposable
     {
@@ -220,7 +221,9 @@ internal sealed partial class LeaseRunner(
             [OutputStream.Stderr] = (Encoding.UTF8.GetDecoder(), new StringBuilder()),
         };
         private readonly CancellationTokenSource _stop = new();
+        private readonly SemaphoreSlim _armed = new(0);
         private readonly Task _timer;
+        private bool _pending;
         private long _seq;
 
         public LogPump(Assign lease, Func<ProviderMessage, ValueTask> send, TimeSpan interval, int flushBytes)
@@ -242,6 +245,11 @@ internal sealed partial class LeaseRunner(
                 pending.Append(chars);
                 if (pending.Length >= _flushBytes)
                     await FlushLockedAsync();
+                else if (!_pending && pending.Length > 0)
+                {
+                    _pending = true;
+                    _armed.Release();
+                }
             }
             finally
             {
@@ -268,10 +276,12 @@ internal sealed partial class LeaseRunner(
             await _timer.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             await FlushAsync();
             _stop.Dispose();
+            _armed.Dispose();
         }
 
         private async Task FlushLockedAsync()
         {
+            _pending = false;
             foreach (var (stream, (_, pending)) in _streams)
             {
                 if (pending.Length == 0)
@@ -282,11 +292,15 @@ internal sealed partial class LeaseRunner(
             }
         }
 
+        /// <summary>Waits for output to be pending, gives more of it <paramref name="interval"/> to arrive, sends it.</summary>
         private async Task TickAsync(TimeSpan interval)
         {
-            using var timer = new PeriodicTimer(interval);
-            while (await timer.WaitForNextTickAsync(_stop.Token))
+            while (true)
+            {
+                await _armed.WaitAsync(_stop.Token);
+                await Task.Delay(interval, _stop.Token);
                 await FlushAsync();
+            }
         }
     }
 }
