@@ -21,14 +21,18 @@ internal static class JobSubmitter
 {
     public static async Task<JobView> SubmitAsync(CliContext ctx, OpenGridClient client, SpecFile spec, CancellationToken ct)
     {
+        var prepared = client.PrepareToSubmitAsync(ct);
         var cids = await UploadInputsAsync(ctx, client, spec, ct);
+        await prepared;
         return await client.SubmitAsync(new SubmitJobRequest(spec.Text, Path.GetFileName(spec.FullPath), cids), spec.Spec, ct);
     }
 
     /// <summary>One job per frame of the spec's split, in frame order.</summary>
     public static async Task<IReadOnlyList<SubmittedJob>> SubmitFramesAsync(CliContext ctx, OpenGridClient client, SpecFile spec, CancellationToken ct)
     {
+        var prepared = client.PrepareToSubmitAsync(ct);
         var cids = await UploadInputsAsync(ctx, client, spec, ct);
+        await prepared;
         var jobs = new List<SubmittedJob>();
         foreach (var frame in FrameSplitExpander.Expand(spec.Spec))
         {
@@ -52,30 +56,40 @@ internal static class JobSubmitter
                 $"input {tooLarge.InputPath}: {tooLarge.FullPath} is {Formats.Bytes(tooLarge.Size)}; " +
                 $"the coordinator accepts at most {Formats.Bytes(info.MaxContentBytes)} per file");
 
+        // Every input is hashed at once, while the sign-in of PrepareToSubmitAsync runs.
+        var hashes = inputs.Select(i => Task.Run(() => HashAsync(i.FullPath, ct), ct)).ToList();
+
         var items = inputs.Select(i => new TransferItem(i.InputPath, i.Size)).ToList();
         await TransferProgress.RunAsync(ctx, "uploading", "uploaded", items, async (index, progress, token) =>
         {
             var input = inputs[index];
-            var done = await UploadOnceAsync(client, input.FullPath, input.InputPath, progress, token);
+            var done = await UploadOnceAsync(client, input.FullPath, input.InputPath, await hashes[index], progress, token);
             cids[input.InputPath] = done.Cid;
             return done;
         }, ct);
         return cids;
     }
 
+    private static async Task<Cid> HashAsync(string fullPath, CancellationToken ct)
+    {
+        await using var file = OpenRead(fullPath);
+        return await UnixFsCidBuilder.ComputeAsync(file, ct);
+    }
+
+    private static FileStream OpenRead(string fullPath) =>
+        new(fullPath, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, useAsync: true);
+
     /// <summary>
-    /// Hashes the file here first and uploads it only when the coordinator does not already hold that CID for this
-    /// account (<c>HEAD /v1/content/{cid}</c>): a dataset sent once is not sent again with every job. An upload must
-    /// come back under the CID computed here.
+    /// Uploads the file, hashed here first as <paramref name="cid"/>, only when the coordinator does not already hold
+    /// that CID for this account (<c>HEAD /v1/content/{cid}</c>): a dataset sent once is not sent again with every
+    /// job. An upload must come back under the CID computed here.
     /// </summary>
     private static async Task<TransferDone> UploadOnceAsync(
-        OpenGridClient client, string fullPath, string inputPath, IProgress<long> progress, CancellationToken ct)
+        OpenGridClient client, string fullPath, string inputPath, Cid cid, IProgress<long> progress, CancellationToken ct)
     {
-        await using var file = new FileStream(fullPath, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, useAsync: true);
-        var cid = await UnixFsCidBuilder.ComputeAsync(file, ct);
         if (await client.HasContentAsync(cid, ct))
             return new TransferDone(cid.ToString(), "already uploaded");
-        file.Position = 0;
+        await using var file = OpenRead(fullPath);
         var put = await client.UploadAsync(file, file.Length, progress, ct);
         if (put.Cid != cid.ToString())
             throw new CliException(

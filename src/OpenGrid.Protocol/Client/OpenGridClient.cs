@@ -52,6 +52,12 @@ public sealed class OpenGridClient(HttpClient http, Identity.Identity identity)
         }
     }
 
+    /// <summary>
+    /// Signs in and asks where the coordinator settles payments, as a submit will, so that both round trips can run
+    /// while the caller does other work (hashing inputs); the later calls reuse the results.
+    /// </summary>
+    public Task PrepareToSubmitAsync(CancellationToken ct) => Task.WhenAll(GetTokenAsync(ct), ChainOnceAsync(ct));
+
     public Task<InfoView> InfoAsync(CancellationToken ct) =>
         GetAsync("v1/info", OpenGridJsonContext.Default.InfoView, auth: false, ct);
 
@@ -67,10 +73,17 @@ public sealed class OpenGridClient(HttpClient http, Identity.Identity identity)
     public async Task<JobView> SubmitAsync(SubmitJobRequest request, JobSpec spec, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (_chain is null || _chain.IsFaulted || _chain.IsCanceled)
-            _chain = FindChainAsync(ct);
-        var chain = await _chain;
+        var chain = await ChainOnceAsync(ct);
         return await SubmitAsync(JobAuthorizer.Authorize(request, spec, chain, identity, DateTimeOffset.UtcNow), ct);
+    }
+
+    /// <summary><see cref="FindChainAsync"/>, asked once per client (again after a failure).</summary>
+    private Task<ChainView?> ChainOnceAsync(CancellationToken ct)
+    {
+        var chain = _chain;
+        if (chain is null || chain.IsFaulted || chain.IsCanceled)
+            _chain = chain = FindChainAsync(ct);
+        return chain;
     }
 
     public Task<JobView> GetJobAsync(string id, CancellationToken ct) =>
