@@ -45,6 +45,9 @@ public interface IJobStore
     /// <summary>Every job in assigned or running state (the live leases), oldest first.</summary>
     Task<IReadOnlyList<Job>> ListActiveAsync(CancellationToken ct);
 
+    /// <summary>Every job waiting in verifying for its group's verdict, oldest first.</summary>
+    Task<IReadOnlyList<Job>> ListVerifyingAsync(CancellationToken ct);
+
     /// <summary>Jobs in assigned or running state leased to <paramref name="provider"/>.</summary>
     Task<IReadOnlyList<Job>> ListActiveForProviderAsync(Address provider, CancellationToken ct);
 

@@ -188,6 +188,13 @@ public sealed class SqliteJobStore(SqliteDatabase db) : IJobStore
         return await LoadManyAsync(c, ids, ct);
     }
 
+    public async Task<IReadOnlyList<Job>> ListVerifyingAsync(CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        var ids = await QueryIdsAsync(c, "SELECT id FROM jobs WHERE state = 'verifying' ORDER BY created_at, id", ct);
+        return await LoadManyAsync(c, ids, ct);
+    }
+
     public Task<TransitionResult> RequeueAsync(JobId id, long epoch, string reason, DateTimeOffset notBefore, int maxAttempts, DateTimeOffset now, CancellationToken ct) =>
         db.WriteAsync(async (c, tx) =>
         {

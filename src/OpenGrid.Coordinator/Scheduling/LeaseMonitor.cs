@@ -2,18 +2,21 @@ using Microsoft.Extensions.Options;
 using OpenGrid.Coordinator.Gateway;
 using OpenGrid.Coordinator.Jobs;
 using OpenGrid.Coordinator.Persistence;
+using OpenGrid.Coordinator.Verification;
 
 namespace OpenGrid.Coordinator.Scheduling;
 
 /// <summary>
 /// Expires leases whose provider has been silent past heartbeat + grace; <see cref="JobLifecycle.LeaseLostAsync"/>
 /// puts their jobs back in the book with backoff. After a coordinator restart every provider counts as seen at
-/// start-up, so running providers have a full grace period to reconnect and resume reporting.
+/// start-up, so running providers have a full grace period to reconnect and resume reporting. Before its first check it
+/// takes the verification verdicts a restart interrupted (<see cref="ReplicaGroups.ResumeVerdictsAsync"/>).
 /// </summary>
 public sealed partial class LeaseMonitor(
     IJobStore store,
     ConnectedProviders providers,
     JobLifecycle lifecycle,
+    ReplicaGroups groups,
     TimeProvider time,
     IOptions<CoordinatorOptions> options,
     ILogger<LeaseMonitor> log) : BackgroundService
@@ -22,12 +25,18 @@ public sealed partial class LeaseMonitor(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var resumed = false;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
+                if (!resumed)
+                {
+                    if (await groups.ResumeVerdictsAsync(stoppingToken) is var count and > 0)
+                        LogResumed(count);
+                    resumed = true;
+                }
                 await CheckAsync(stoppingToken);
-                await Task.Delay(Interval, time, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -36,6 +45,14 @@ public sealed partial class LeaseMonitor(
             catch (Exception e)
             {
                 LogCheckFailed(e);
+            }
+            try
+            {
+                await Task.Delay(Interval, time, stoppingToken); // after a failure too: no busy retry
+            }
+            catch (OperationCanceledException)
+            {
+                return;
             }
         }
     }
@@ -61,6 +78,9 @@ public sealed partial class LeaseMonitor(
     }
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Looked again at {Count} job(s) waiting in verifying since before the start")]
+    private partial void LogResumed(int count);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Lease check failed")]
     private partial void LogCheckFailed(Exception e);

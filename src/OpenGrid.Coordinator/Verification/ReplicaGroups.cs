@@ -79,6 +79,19 @@ public sealed partial class ReplicaGroups(
         }
     }
 
+    /// <summary>
+    /// Takes the verdicts a restart interrupted: a member's end is recorded before its group is evaluated, so a
+    /// coordinator stopped in between leaves a job in verifying that no later report would wake. Evaluates every such
+    /// group once (a group still waiting for members just keeps waiting). Returns how many were looked at.
+    /// </summary>
+    public async Task<int> ResumeVerdictsAsync(CancellationToken ct)
+    {
+        var verifying = await store.ListVerifyingAsync(ct);
+        foreach (var root in verifying)
+            await MemberEndedAsync(root, ct);
+        return verifying.Count;
+    }
+
     /// <summary>Replica 0 ended without a result (failed, timed out, cancelled): the replicas still running are cancelled.</summary>
     public async Task AbandonAsync(Job root, string reason, CancellationToken ct)
     {

@@ -1,5 +1,8 @@
 using System.Net.Http.Json;
 using System.Text;
+using OpenGrid.Coordinator.Persistence;
+using OpenGrid.Core.Content;
+using OpenGrid.Core.Jobs;
 using OpenGrid.Protocol;
 using OpenGrid.Protocol.Api;
 using OpenGrid.Protocol.Client;
@@ -84,9 +87,52 @@ public sealed class VerificationTests
         }
     }
 
-    private static CoordinatorFactory NewFactory()
+    [Fact]
+    public async Task A_verdict_that_a_restart_interrupted_is_taken_when_the_coordinator_starts_again()
     {
-        var factory = new CoordinatorFactory();
+        using var data = new TempDir("opengrid-verdict-restart");
+        var requester = Identity.Generate();
+        var store = new SqliteJobStore(SqliteDatabase.ForFile(Path.Combine(data.Path, "coordinator.db")));
+        string jobId;
+        ContentPutResponse answer;
+        Assign other;
+        await using (var before = NewFactory(CoordinatorFactory.Over(data.Path)))
+        {
+            var client = before.NewClient(requester);
+            await using var first = await before.ConnectLiveProviderAsync(Identity.Generate(), "first");
+            await using var second = await before.ConnectLiveProviderAsync(Identity.Generate(), "second");
+            jobId = (await client.SubmitAsync(new SubmitJobRequest(Spec("interrupted"), null, null), default)).Id;
+            answer = await UploadAsync(client, "forty-two\n");
+            var finished = JobId.Parse((await FinishAsync(first, answer)).JobId);
+            other = await second.ReceiveUntilAsync<Assign>();
+            // The first member's result is recorded (in verifying if it is the job, succeeded if a replica).
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while ((await store.GetJobAsync(finished, default))!.State is not (JobState.Verifying or JobState.Succeeded))
+            {
+                Assert.True(DateTime.UtcNow < deadline, "the first member's result was never recorded");
+                await Task.Delay(20);
+            }
+        }
+
+        // The crash: the other member's result is recorded, and the coordinator stops before it evaluates the group.
+        var id = JobId.Parse(other.JobId);
+        var now = DateTimeOffset.UtcNow;
+        await store.TransitionAsync(id, other.Epoch, new JobTransition(JobState.Running, now), default);
+        var recorded = await store.TransitionAsync(id, other.Epoch, new JobTransition(JobState.Succeeded, now, 0,
+            Usage: new Usage(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1), 1),
+            Outputs: [new OutputFile("answer.txt", Cid.Parse(answer.Cid), answer.Size)],
+            JobTo: other.JobId == jobId ? JobState.Verifying : null), default);
+        Assert.Equal(TransitionOutcome.Applied, recorded.Outcome);
+        Assert.Equal(JobState.Verifying, (await store.GetJobAsync(JobId.Parse(jobId), default))!.State);
+
+        await using var after = NewFactory(CoordinatorFactory.Over(data.Path));
+        var end = await EndOfAsync(after.NewClient(requester), jobId).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(("succeeded", "verified: 2 of 2 replicas agree"), (end.State, end.Reason));
+    }
+
+    private static CoordinatorFactory NewFactory(CoordinatorFactory? over = null)
+    {
+        var factory = over ?? new CoordinatorFactory();
         factory.Settings["Coordinator:Trust:MaxExtraReplicas"] = "0";
         factory.Settings["Coordinator:Trust:CanaryRate"] = "0";
         return factory;
