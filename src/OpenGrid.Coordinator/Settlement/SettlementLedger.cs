@@ -28,18 +28,14 @@ public sealed partial class SettlementLedger(
     public EscrowDomain Domain => new(chain.Options.ChainId, Address.Parse(chain.Options.EscrowAddress!));
 
     /// <summary>
-    /// The seconds a finished milestone attempt is paid for: its wall time rounded up to a whole second, at least 1 and
-    /// at most the timeout (so pay never exceeds a full cap; a lease opened with a lowered cap is paid at most what that
-    /// cap buys). Streaming attempts: <see cref="StreamingUsage"/>.
+    /// The seconds a finished milestone attempt is paid for: as for a completed streaming attempt
+    /// (<see cref="StreamingUsage.CompletedSeconds"/>), the wall time its provider reports but never more than the
+    /// coordinator saw the attempt run (a provider cannot bill the whole timeout for a short job), rounded up to a whole
+    /// second, at least 1 and at most the timeout (so pay never exceeds a full cap; a lease opened with a lowered cap is
+    /// paid at most what that cap buys).
     /// </summary>
-    public static ulong VerifiedSeconds(Attempt attempt, JobSpec spec)
-    {
-        var wall = attempt.Usage?.Wall
-            ?? (attempt is { StartedAt: { } s, FinishedAt: { } f } ? f - s : TimeSpan.Zero);
-        var max = (ulong)Math.Ceiling(spec.Limits.Timeout.TotalSeconds);
-        var seconds = (ulong)Math.Ceiling(Math.Max(0, wall.TotalSeconds));
-        return Math.Clamp(seconds, 1UL, Math.Max(1UL, max));
-    }
+    public static ulong VerifiedSeconds(Attempt attempt, JobSpec spec) =>
+        StreamingUsage.CompletedSeconds(attempt, (ulong)Math.Ceiling(spec.Limits.Timeout.TotalSeconds));
 
     /// <summary>
     /// A rejection when the requester's available escrow does not cover the job's worst case

@@ -8,6 +8,7 @@ using Nethereum.Web3.Accounts;
 using OpenGrid.Chain;
 using OpenGrid.Chain.Dev;
 using OpenGrid.Coordinator.Persistence;
+using OpenGrid.Coordinator.Tests.Api;
 using OpenGrid.Coordinator.Settlement;
 using OpenGrid.Core;
 using OpenGrid.Core.Jobs;
@@ -166,6 +167,21 @@ public sealed class ChainHarness : IDisposable
 public static class SettlementWaits
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Once the coordinator has recorded the start of <paramref name="jobId"/>'s running attempt, moves that start
+    /// <paramref name="ago"/> into the past, as if it had run that long: a test can then report a long wall time
+    /// without waiting for it (an attempt is paid no more than the coordinator saw it run).
+    /// </summary>
+    public static async Task BackdateStartAsync(CoordinatorFactory factory, string jobId, TimeSpan ago)
+    {
+        var db = SqliteDatabase.ForFile(Path.Combine(factory.DataDir, "coordinator.db"));
+        using var timeout = new CancellationTokenSource(Timeout);
+        while (await db.WriteAsync((c, tx) => SqliteDatabase.ExecAsync(c, tx,
+                   "UPDATE attempts SET started_at = $at WHERE job_id = $id AND started_at IS NOT NULL AND finished_at IS NULL",
+                   timeout.Token, ("$id", jobId), ("$at", SqliteDatabase.Time(DateTimeOffset.UtcNow - ago))), timeout.Token) == 0)
+            await Task.Delay(20, timeout.Token);
+    }
 
     /// <summary>Waits until the job's intents satisfy <paramref name="done"/>; returns them.</summary>
     public static async Task<IReadOnlyList<SettlementIntent>> UntilAsync(

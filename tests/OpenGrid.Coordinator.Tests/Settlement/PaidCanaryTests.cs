@@ -55,7 +55,7 @@ public sealed class PaidCanaryTests(AnvilFixture anvil) : IClassFixture<AnvilFix
         await SettlementWaits.OpenedAsync(factory.Services, canary.Id.ToString());
 
         // Ran 300.2 s: paid for 301 verified seconds, 1% of it to the treasury, the rest of the cap back to the canary account.
-        await FinishAsync(connection, lease, await UploadAsync(requesterApi, SumAnswer));
+        await FinishAsync(factory, connection, lease, await UploadAsync(requesterApi, SumAnswer));
         var intents = await SettlementWaits.SettledAsync(factory.Services, canary.Id.ToString());
 
         Assert.Equal(["open done", "release done", "close done"], intents.Select(i => $"{i.Action.ToWire()} {i.State.ToWire()}").ToArray());
@@ -91,7 +91,7 @@ public sealed class PaidCanaryTests(AnvilFixture anvil) : IClassFixture<AnvilFix
         await requesterApi.SubmitSpecAsync(RealJob, None);
         var (canary, lease) = await ReceiveCanaryAsync(factory, connection);
         await SettlementWaits.OpenedAsync(factory.Services, canary.Id.ToString());
-        await FinishAsync(connection, lease, await UploadAsync(requesterApi, "5000050001\n"));
+        await FinishAsync(factory, connection, lease, await UploadAsync(requesterApi, "5000050001\n"));
         var intents = await SettlementWaits.UntilAsync(factory.Services, canary.Id.ToString(), "the slash and the unpaid close",
             i => i.Any(x => x.Action == SettlementAction.Slash) && i.Any(x => x.Action == SettlementAction.Close) && i.All(x => x.IsFinished));
 
@@ -133,8 +133,8 @@ public sealed class PaidCanaryTests(AnvilFixture anvil) : IClassFixture<AnvilFix
         Assert.All([right, wrong], m => Assert.Equal(chain.Canary.Identity.Address, m.Requester));
         await SettlementWaits.OpenedAsync(factory.Services, right.Id.ToString());
         await SettlementWaits.OpenedAsync(factory.Services, wrong.Id.ToString());
-        await FinishAsync(honestConnection, rightLease, await UploadAsync(requesterApi, SumAnswer));
-        await FinishAsync(cheatConnection, wrongLease, await UploadAsync(requesterApi, "5000050001\n"));
+        await FinishAsync(factory, honestConnection, rightLease, await UploadAsync(requesterApi, SumAnswer));
+        await FinishAsync(factory, cheatConnection, wrongLease, await UploadAsync(requesterApi, "5000050001\n"));
 
         var paid = await SettlementWaits.SettledAsync(factory.Services, right.Id.ToString());
         var unpaid = await SettlementWaits.UntilAsync(factory.Services, wrong.Id.ToString(), "the slash and the unpaid close",
@@ -169,7 +169,7 @@ public sealed class PaidCanaryTests(AnvilFixture anvil) : IClassFixture<AnvilFix
         Assert.Empty(await store.ListJobsAsync(chain.Canary.Identity.Address, null, 10, None));
         var lease = Assert.IsType<Assign>(await connection.ReceiveUntilAsync<Assign>());
         Assert.Equal(real.Id, lease.JobId);
-        await FinishAsync(connection, lease, null);
+        await FinishAsync(factory, connection, lease, null);
         var intents = await SettlementWaits.SettledAsync(factory.Services, real.Id);
         Assert.Equal(["open done", "release done", "close done"], intents.Select(i => $"{i.Action.ToWire()} {i.State.ToWire()}").ToArray());
         Assert.Equal("succeeded", (await requesterApi.GetJobAsync(real.Id, None)).State);
@@ -205,8 +205,9 @@ public sealed class PaidCanaryTests(AnvilFixture anvil) : IClassFixture<AnvilFix
             answer = await UploadAsync(requesterApi, answered);
         }
 
-        // The canary succeeded and the coordinator died before it judged the answer (and so before any pay was written).
+        // The canary ran a minute and the coordinator died before it judged the answer (and so before any pay was written).
         var jobs = SqliteJobStore.ForFile(Path.Combine(data.Path, "coordinator.db"));
+        await jobs.TransitionAsync(canary.Id, lease.Epoch, new JobTransition(JobState.Running, DateTimeOffset.UtcNow.AddSeconds(-61)), None);
         var ended = await jobs.TransitionAsync(canary.Id, lease.Epoch, new JobTransition(JobState.Succeeded, DateTimeOffset.UtcNow, 0,
             Usage: new Usage(TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(60), 1),
             Outputs: [new OutputFile("sum.txt", Core.Content.Cid.Parse(answer.Cid), answer.Size)]), None);
@@ -258,9 +259,10 @@ public sealed class PaidCanaryTests(AnvilFixture anvil) : IClassFixture<AnvilFix
     /// Reports the lease started and succeeded after 300.2 s of wall time, with <paramref name="output"/> as its
     /// <c>sum.txt</c> (the <c>sum</c> canary's output; a real job here has none).
     /// </summary>
-    private static async Task FinishAsync(FakeProviderConnection connection, Assign lease, ContentPutResponse? output)
+    private static async Task FinishAsync(CoordinatorFactory factory, FakeProviderConnection connection, Assign lease, ContentPutResponse? output)
     {
         await connection.SendAsync(new JobStarted(lease.JobId, lease.Epoch));
+        await SettlementWaits.BackdateStartAsync(factory, lease.JobId, TimeSpan.FromSeconds(300.2));
         await connection.SendAsync(new JobFinished(lease.JobId, lease.Epoch, "succeeded", 0, null, new UsageView(300.2, 290, 1 << 20),
             output is null ? [] : [new OutputFileView("sum.txt", output.Cid, output.Size)]));
     }

@@ -67,6 +67,7 @@ public sealed class SettlementApiTests(AnvilFixture anvil) : IClassFixture<Anvil
 
         // Ran 300.2 s: paid for 301 verified seconds, 1% of it to the treasury, the rest of the cap refunded.
         await connection.SendAsync(new JobStarted(job.Id, lease.Epoch));
+        await SettlementWaits.BackdateStartAsync(factory, job.Id, TimeSpan.FromSeconds(300.2));
         await connection.SendAsync(new JobFinished(job.Id, lease.Epoch, "succeeded", 0, null, new UsageView(300.2, 290, 1 << 20), []));
         var intents = await SettlementWaits.SettledAsync(factory.Services, job.Id);
         Assert.Equal(["open done", "release done", "close done"], intents.Select(i => $"{i.Action.ToWire()} {i.State.ToWire()}").ToArray());
@@ -225,9 +226,10 @@ public sealed class SettlementApiTests(AnvilFixture anvil) : IClassFixture<Anvil
             jobId = job.Id;
         }
 
-        // The job finished and the coordinator died before it wrote the release and close intents.
+        // The job ran a minute and the coordinator died before it wrote the release and close intents.
         var jobs = Persistence.SqliteJobStore.ForFile(Path.Combine(dataDir, "coordinator.db"));
         Assert.True(Core.Jobs.JobId.TryParse(jobId, out var id));
+        await jobs.TransitionAsync(id, epoch, new Persistence.JobTransition(Core.Jobs.JobState.Running, DateTimeOffset.UtcNow.AddSeconds(-61)), None);
         var ended = await jobs.TransitionAsync(id, epoch, new Persistence.JobTransition(Core.Jobs.JobState.Succeeded, DateTimeOffset.UtcNow, 0,
             Usage: new Core.Jobs.Usage(TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(60), 1)), None);
         Assert.Equal(Persistence.TransitionOutcome.Applied, ended.Outcome);

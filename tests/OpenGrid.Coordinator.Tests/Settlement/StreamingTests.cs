@@ -97,6 +97,17 @@ public sealed class StreamingTests : IDisposable
     }
 
     [Fact]
+    public void A_milestone_attempt_is_paid_by_the_same_rule_never_more_than_the_coordinator_saw()
+    {
+        var spec = Parsed(Spec(mode: "milestone"));
+        var done = Running(startedAt: T0) with { State = JobState.Succeeded, FinishedAt = T0.AddSeconds(12.4) };
+
+        Assert.Equal(13UL, SettlementLedger.VerifiedSeconds(done with { Usage = new Usage(TimeSpan.FromSeconds(600), TimeSpan.Zero, 0) }, spec));
+        Assert.Equal(12UL, SettlementLedger.VerifiedSeconds(done with { Usage = new Usage(TimeSpan.FromSeconds(11.2), TimeSpan.Zero, 0) }, spec));
+        Assert.Equal(600UL, SettlementLedger.VerifiedSeconds(done with { FinishedAt = T0.AddHours(2) }, spec));
+    }
+
+    [Fact]
     public void Only_unverified_requested_streaming_jobs_are_paid_per_interval()
     {
         Assert.True(StreamingUsage.PaysPerInterval(NewJob(Spec())));
