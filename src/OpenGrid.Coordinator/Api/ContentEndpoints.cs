@@ -80,17 +80,19 @@ public static class ContentEndpoints
 
     /// <summary>
     /// The checks GET and HEAD share: a valid CID, stored (its size), and readable by the caller; otherwise the problem
-    /// to answer.
+    /// to answer. Content the caller may not read is answered exactly as content that is not stored: otherwise anyone
+    /// could learn whether somebody uploaded a given file by asking for its CID.
     /// </summary>
     private static async Task<(Cid Cid, long Size, IResult? Refused)> ReadableAsync(
         string cid, ClaimsPrincipal user, FileBlockstore blocks, IJobStore store, CancellationToken ct)
     {
         if (!Cid.TryParse(cid, out var parsed))
             return (default, 0, Problems.Result(ErrorCodes.ContentInvalidCid, $"'{cid}' is not a CIDv1 (base32, sha2-256)"));
-        if (blocks.SizeOf(parsed) is not { } size)
-            return (parsed, 0, Problems.Result(ErrorCodes.ContentNotFound, $"{cid} is not in the content store"));
-        if (!await store.CanReadContentAsync(parsed, user.Account(), ct))
-            return (parsed, size, Problems.Result(ErrorCodes.Forbidden, $"you have no job, lease or upload that uses {cid}"));
+        if (blocks.SizeOf(parsed) is not { } size || !await store.CanReadContentAsync(parsed, user.Account(), ct))
+        {
+            return (parsed, 0, Problems.Result(ErrorCodes.ContentNotFound,
+                $"{cid} is not in the content store, or no upload, job or lease of yours uses it"));
+        }
         return (parsed, size, null);
     }
 

@@ -151,8 +151,13 @@ public sealed class JobsApiTests : IClassFixture<CoordinatorFactory>
         await uploader.DownloadAsync(Core.Content.Cid.Parse(put.Cid), copy, null, default);
         Assert.Equal(bytes, copy.ToArray());
 
+        // A stranger is told exactly what a CID nobody stored gets: whether someone uploaded a file stays private.
         var e = await Assert.ThrowsAsync<OpenGridApiException>(() => stranger.DownloadAsync(Core.Content.Cid.Parse(put.Cid), new MemoryStream(), null, default));
-        Assert.Equal((403, ErrorCodes.Forbidden), (e.Status, e.Code));
+        var bytesNobodyStored = "never uploaded\n"u8.ToArray();
+        var absent = await Core.Content.UnixFsCidBuilder.ComputeAsync(new MemoryStream(bytesNobodyStored), default);
+        var missing = await Assert.ThrowsAsync<OpenGridApiException>(() => stranger.DownloadAsync(absent, new MemoryStream(), null, default));
+        Assert.Equal((404, ErrorCodes.ContentNotFound), (e.Status, e.Code));
+        Assert.Equal((missing.Status, missing.Code, missing.Message.Replace(absent.ToString(), put.Cid)), (e.Status, e.Code, e.Message));
     }
 
     [Fact]
@@ -174,6 +179,9 @@ public sealed class JobsApiTests : IClassFixture<CoordinatorFactory>
         head.Headers.Authorization = new AuthenticationHeaderValue("Bearer", await uploader.GetTokenAsync(default));
         var response = await http.SendAsync(head);
         Assert.Equal((HttpStatusCode.OK, (long?)bytes.Length), (response.StatusCode, response.Content.Headers.ContentLength));
+        using var strangers = new HttpRequestMessage(HttpMethod.Head, $"/v1/content/{cid}");
+        strangers.Headers.Authorization = new AuthenticationHeaderValue("Bearer", await stranger.GetTokenAsync(default));
+        Assert.Equal(HttpStatusCode.NotFound, (await http.SendAsync(strangers)).StatusCode); // as if it were not stored
         using var bad = new HttpRequestMessage(HttpMethod.Head, "/v1/content/not-a-cid");
         bad.Headers.Authorization = head.Headers.Authorization;
         Assert.Equal(HttpStatusCode.BadRequest, (await http.SendAsync(bad)).StatusCode);
