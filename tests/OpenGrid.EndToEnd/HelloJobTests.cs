@@ -73,7 +73,7 @@ public sealed class HelloJobTests(GridFixture grid)
         // The busy job takes every core of a provider, so the matcher cannot pack the next job beside it.
         var (_, providersJson, _) = await grid.OgAsync(JobTimeout, "providers", "--json");
         var cores = JsonDocument.Parse(providersJson).RootElement.GetProperty("providers")[0].GetProperty("hardware").GetProperty("cores").GetInt32();
-        await File.WriteAllTextAsync(busySpec, JobSpecs.Shell("busy", "echo started; sleep 300", cpu: cores.ToString(System.Globalization.CultureInfo.InvariantCulture), timeout: "10m"));
+        await File.WriteAllTextAsync(busySpec, JobSpecs.Shell("busy", $"echo started; {BusySleep}", cpu: cores.ToString(System.Globalization.CultureInfo.InvariantCulture), timeout: "10m"));
 
         var (code, stdout, stderr) = await grid.OgAsync(JobTimeout, "submit", busySpec, "--json");
         Assert.True(code == 0, $"og submit exited {code}\n{stdout}\n{stderr}");
@@ -95,8 +95,18 @@ public sealed class HelloJobTests(GridFixture grid)
         var (cancelCode, cancelOut, cancelErr) = await grid.OgAsync(JobTimeout, "cancel", busyId);
         Assert.True(cancelCode == 0, $"og cancel exited {cancelCode}\n{cancelOut}\n{cancelErr}");
         Assert.Equal("cancelled", (await StatusAsync(busyId)).GetProperty("state").GetString());
-        await WaitFor.ConditionAsync(() => Task.FromResult(!Processes.AnyWithCommandLine("sleep 300")), JobTimeout, "the cancelled job's 'sleep 300' to be killed");
+        try
+        {
+            await WaitFor.ConditionAsync(() => Task.FromResult(!Processes.AnyWithCommandLine(BusySleep)), JobTimeout, $"the cancelled job's '{BusySleep}' to be killed");
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{e.Message}; still running: {string.Join("; ", Processes.WithCommandLine(BusySleep))}", e);
+        }
     }
+
+    // A command line no other test's job runs: the check above looks at every process on the machine.
+    private const string BusySleep = "sleep 313";
 
     private async Task<JsonElement> StatusAsync(string id)
     {

@@ -202,17 +202,33 @@ public static class FreePort
 
 public static class Processes
 {
+    /// <summary>
+    /// The live processes on this machine with exactly this command line (args joined by spaces), each described by
+    /// pid, parent and CPU cgroup — enough to tell whose job a stray one belongs to.
+    /// </summary>
+    public static IReadOnlyList<string> WithCommandLine(string commandLine) =>
+        [.. Directory.EnumerateDirectories("/proc").Where(d => Read(d, "cmdline")?.Replace('\0', ' ').Trim() == commandLine).Select(Describe)];
+
     /// <summary>Whether any live process on this machine has exactly this command line (args joined by spaces).</summary>
-    public static bool AnyWithCommandLine(string commandLine) =>
-        Directory.EnumerateDirectories("/proc").Any(d =>
+    public static bool AnyWithCommandLine(string commandLine) => WithCommandLine(commandLine).Count > 0;
+
+    private static string Describe(string dir)
+    {
+        var stat = Read(dir, "stat") ?? "";
+        var parent = stat.Length > 0 ? stat[(stat.LastIndexOf(')') + 2)..].Split(' ').ElementAtOrDefault(1) : null;
+        var cgroup = Read(dir, "cgroup")?.Split('\n').FirstOrDefault(l => l.Contains(":cpu,") || l.Contains(":cpu:") || l.StartsWith("0::", StringComparison.Ordinal));
+        return $"pid {Path.GetFileName(dir)} (parent {parent ?? "?"}, cgroup {cgroup ?? "?"})";
+    }
+
+    private static string? Read(string dir, string file)
+    {
+        try
         {
-            try
-            {
-                return File.ReadAllText(Path.Combine(d, "cmdline")).Replace('\0', ' ').Trim() == commandLine;
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                return false;
-            }
-        });
+            return File.ReadAllText(Path.Combine(dir, file));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
 }
