@@ -92,7 +92,7 @@ public sealed class VerificationTests
     {
         using var data = new TempDir("opengrid-verdict-restart");
         var requester = Identity.Generate();
-        var store = new SqliteJobStore(SqliteDatabase.ForFile(Path.Combine(data.Path, "coordinator.db")));
+        var store = SqliteJobStore.ForFile(Path.Combine(data.Path, "coordinator.db"));
         string jobId;
         ContentPutResponse answer;
         Assign other;
